@@ -11,6 +11,7 @@ namespace radixlm::cli {
 void AddHealthCommand(CLI::App& app);
 void AddChatCommand(CLI::App& app);
 void AddWarmCommand(CLI::App& app);
+void AddModelCommand(CLI::App& app);
 
 }  // namespace radixlm::cli
 

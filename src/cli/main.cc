@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   radixlm::cli::AddHealthCommand(app);
   radixlm::cli::AddChatCommand(app);
   radixlm::cli::AddWarmCommand(app);
+  radixlm::cli::AddModelCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
