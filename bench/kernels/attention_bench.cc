@@ -57,8 +57,8 @@ void BM_AttentionDecode(benchmark::State& state) {
     Attention(q.data(), heads, sequences, setup.layer, out.data(), &Pool());
     benchmark::DoNotOptimize(out.data());
   }
-  const double bytes = 2.0 * static_cast<double>(batch * context * kv_heads * head_dim *
-                                                 FloatDTypeBytes(dtype));
+  const double bytes =
+      2.0 * static_cast<double>(batch * context * kv_heads * head_dim * FloatDTypeBytes(dtype));
   state.counters["GB/s"] = benchmark::Counter(bytes * static_cast<double>(state.iterations()) / 1e9,
                                               benchmark::Counter::kIsRate);
 }

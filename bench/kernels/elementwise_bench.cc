@@ -27,7 +27,8 @@ BENCHMARK(BM_RmsNorm)->Arg(1)->Arg(512)->UseRealTime();
 
 void BM_SiluMul(benchmark::State& state) {
   const int64_t count = state.range(0) * 8192;
-  std::vector<float> gate(static_cast<size_t>(count), 0.5f), up(gate.size(), 2.0f), out(gate.size());
+  std::vector<float> gate(static_cast<size_t>(count), 0.5f), up(gate.size(), 2.0f),
+      out(gate.size());
   for (auto _ : state) {
     SiluMul(gate.data(), up.data(), count, out.data(), &Pool());
     benchmark::DoNotOptimize(out.data());
@@ -63,7 +64,8 @@ BENCHMARK(BM_Softmax);
 void BM_Argmax(benchmark::State& state) {
   std::vector<float> logits(128256, 0.25f);
   logits[100000] = 3.0f;
-  for (auto _ : state) benchmark::DoNotOptimize(Argmax(logits.data(), static_cast<int64_t>(logits.size())));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(Argmax(logits.data(), static_cast<int64_t>(logits.size())));
 }
 BENCHMARK(BM_Argmax);
 

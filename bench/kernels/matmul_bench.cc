@@ -2,7 +2,8 @@
 //
 // Counters: GFLOP/s = 2*M*N*K / time; GB/s = weight bytes streamed / time (the decode bound:
 // ~64 GB/s on the reference machine). BM_DecodeStep runs every matmul of one decode step of
-// Llama-3.2-1B (16 layers + lm_head, distinct weights so nothing stays cached) and reports tokens/s.
+// Llama-3.2-1B (16 layers + lm_head, distinct weights so nothing stays cached) and reports
+// tokens/s.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -55,7 +56,8 @@ std::unique_ptr<Weights> MakeWeights(int64_t rows, int64_t cols, DType type) {
     }
     source = weights->source.data();
   }
-  absl::StatusOr<PackedWeights> packed = PackWeights(source, source_type, rows, cols, type, &Pool());
+  absl::StatusOr<PackedWeights> packed =
+      PackWeights(source, source_type, rows, cols, type, &Pool());
   if (!packed.ok()) return nullptr;
   weights->packed = *std::move(packed);
   if (weights->packed.owns_data()) {
@@ -100,21 +102,20 @@ void BM_Matmul(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   const auto iterations = static_cast<double>(state.iterations());
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * m * n * k * iterations / 1e9,
-                                                 benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * m * n * k * iterations / 1e9, benchmark::Counter::kIsRate);
   state.counters["GB/s"] = benchmark::Counter(
-      static_cast<double>(weights.StreamedBytes()) * iterations / 1e9,
-      benchmark::Counter::kIsRate);
+      static_cast<double>(weights.StreamedBytes()) * iterations / 1e9, benchmark::Counter::kIsRate);
 }
 
 void MatmulArgs(benchmark::internal::Benchmark* bench) {
   bench->ArgNames({"type", "M", "N", "K"});
   // {N, K}: SmolLM2-135M (hidden 576, MLP 1536, vocab 49152), Llama-3.2-1B (hidden 2048, MLP 8192,
   // vocab 128256).
-  const int64_t decode_shapes[][2] = {{576, 576},   {1536, 576},  {576, 1536}, {49152, 576},
+  const int64_t decode_shapes[][2] = {{576, 576},   {1536, 576},  {576, 1536},  {49152, 576},
                                       {2048, 2048}, {8192, 2048}, {2048, 8192}, {128256, 2048}};
-  const int64_t prefill_shapes[][2] = {{1536, 576}, {576, 1536}, {2048, 2048}, {8192, 2048},
-                                       {2048, 8192}};
+  const int64_t prefill_shapes[][2] = {
+      {1536, 576}, {576, 1536}, {2048, 2048}, {8192, 2048}, {2048, 8192}};
   for (int64_t type = 0; type < 5; ++type) {
     for (const auto& shape : decode_shapes) {
       for (int64_t m : {1, 8, 16}) bench->Args({type, m, shape[0], shape[1]});
@@ -136,8 +137,12 @@ void BM_DecodeStepLlama1B(benchmark::State& state) {
     constexpr int64_t kHidden = 2048, kMlp = 8192, kKv = 512, kVocab = 128256, kLayers = 16;
     layers.clear();
     for (int64_t layer = 0; layer < kLayers; ++layer) {
-      for (auto [rows, cols] : {std::pair{kHidden, kHidden}, {kKv, kHidden}, {kKv, kHidden},
-                                {kHidden, kHidden}, {kMlp, kHidden}, {kMlp, kHidden},
+      for (auto [rows, cols] : {std::pair{kHidden, kHidden},
+                                {kKv, kHidden},
+                                {kKv, kHidden},
+                                {kHidden, kHidden},
+                                {kMlp, kHidden},
+                                {kMlp, kHidden},
                                 {kHidden, kMlp}}) {
         layers.push_back(MakeWeights(rows, cols, type));
       }

@@ -1,11 +1,15 @@
 // The machine's arithmetic peak, measured: dependent-free chains of 512-bit FMA, vdpbf16ps and
 // vpdpbusd on registers, on every thread of the pool. The matmul numbers are read against these.
 // GCC 12's intrinsic headers trip -Wuninitialized on their own helpers (GCC bug 105593).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <cstdint>
 
@@ -65,12 +69,14 @@ void BM_Peak(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   ThreadPool pool(threads);
   for (auto _ : state) {
-    pool.ParallelFor(threads, 1, [&](int64_t, int64_t) { benchmark::DoNotOptimize(Spin<kOp>(kStepsPerCall)); });
+    pool.ParallelFor(threads, 1,
+                     [&](int64_t, int64_t) { benchmark::DoNotOptimize(Spin<kOp>(kStepsPerCall)); });
   }
   const double ops_per_instruction = kOp == Op::kFma ? 32 : (kOp == Op::kDpbf16 ? 64 : 128);
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      ops_per_instruction * kChains * kStepsPerCall * threads * static_cast<double>(state.iterations()) / 1e9,
-      benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(ops_per_instruction * kChains * kStepsPerCall * threads *
+                             static_cast<double>(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Peak<Op::kFma>)->Name("BM_PeakFmaF32")->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_Peak<Op::kDpbf16>)->Name("BM_PeakDpbf16")->Arg(1)->Arg(2)->UseRealTime();

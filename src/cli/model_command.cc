@@ -37,8 +37,10 @@ void AddMake(CLI::App& model) {
   make->add_option("--out", options->out, "Folder to write")->required();
   make->add_flag("--force", options->force, "Replace a model already in the folder");
   make->callback([options] {
-    absl::StatusOr<engine::DType> dtype = engine::ParseDType(options->dtype);
-    if (!dtype.ok()) Fail(dtype.status(), 2);
+    std::optional<engine::DType> dtype = engine::ParseDType(options->dtype);
+    if (!dtype.has_value()) {
+      Fail(absl::InvalidArgumentError("--dtype must be f32, f16 or bf16"), 2);
+    }
     ProgressBar bar("writing weights");
     absl::Status made = engine::MakeModelFolder(
         {.shape = options->shape, .dtype = *dtype, .seed = options->seed,

@@ -88,8 +88,7 @@ absl::StatusOr<std::string> Convert(const Spec& spec, const Value& arg) {
                                            " format: an integer is required, not ", TypeName(arg)));
       }
       if (arg.AsInt() < 0) {
-        Spec positive = spec;
-        return "-" + PrintfNumber(positive, "ll", static_cast<long long>(-arg.AsInt()));
+        return "-" + PrintfNumber(spec, "ll", static_cast<long long>(-arg.AsInt()));
       }
       return PrintfNumber(spec, "ll", static_cast<long long>(arg.AsInt()));
     case 'e':

@@ -20,9 +20,12 @@
 #define CHAT_ASSIGN_OR_RETURN(lhs, expr) \
   CHAT_ASSIGN_OR_RETURN_IMPL(RADIXLM_CHAT_CONCAT(radixlm_chat_or_, __LINE__), lhs, expr)
 
+// `tmp` is an identifier and `lhs` may be a declaration, so neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CHAT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                               \
   if (!tmp.ok()) return std::move(tmp).status();   \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // RADIXLM_SRC_ENGINE_CHAT_STATUS_MACROS_H_

@@ -118,7 +118,8 @@ void RunItem(const kernels::AttentionKernels& kernels, const float* q, int64_t n
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t position = first_position + r / item.heads;
       const int64_t visible = std::clamp<int64_t>(position - tile + 1, 0, keys_count);
-      rescale[r] = kernels.softmax_row(scores + r * kKeyTile, visible, keys_count, &max[r], &sum[r]);
+      rescale[r] =
+          kernels.softmax_row(scores + r * kKeyTile, visible, keys_count, &max[r], &sum[r]);
     }
     kernels.value_tile(scores, rows, values, keys_count, head_dim, layout.dtype, rescale, out_rows);
   }
@@ -133,17 +134,18 @@ void RunItem(const kernels::AttentionKernels& kernels, const float* q, int64_t n
 
 absl::Status ValidateKvCacheLayout(const KvCacheLayout& layout) {
   if (layout.num_kv_heads <= 0 || layout.page_size <= 0) {
-    return absl::InvalidArgumentError(StrCat("KV cache needs num_kv_heads >= 1 and page_size >= 1; got ",
-                                             layout.num_kv_heads, " and ", layout.page_size));
+    return absl::InvalidArgumentError(
+        StrCat("KV cache needs num_kv_heads >= 1 and page_size >= 1; got ", layout.num_kv_heads,
+               " and ", layout.page_size));
   }
   if (layout.head_dim <= 0 || layout.head_dim % 16 != 0 || layout.head_dim > kMaxAttentionHeadDim) {
-    return absl::InvalidArgumentError(StrCat("attention head_dim ", layout.head_dim,
-                                             " is not supported; it must be a multiple of 16 up to ",
-                                             kMaxAttentionHeadDim));
+    return absl::InvalidArgumentError(
+        StrCat("attention head_dim ", layout.head_dim,
+               " is not supported; it must be a multiple of 16 up to ", kMaxAttentionHeadDim));
   }
   if (layout.dtype != DType::kF32 && layout.dtype != DType::kBF16) {
-    return absl::InvalidArgumentError(StrCat("KV cache type ", DTypeName(layout.dtype),
-                                             " is not supported; use f32 or bf16"));
+    return absl::InvalidArgumentError(
+        StrCat("KV cache type ", DTypeName(layout.dtype), " is not supported; use f32 or bf16"));
   }
   return absl::OkStatus();
 }
@@ -163,8 +165,8 @@ void StoreKv(const float* k, const float* v, int64_t tokens, const int64_t* slot
       const int64_t page = slots[t] / layout.page_size;
       const int64_t slot = slots[t] % layout.page_size;
       for (int64_t head = 0; head < layout.num_kv_heads; ++head) {
-        const int64_t offset =
-            page * page_bytes + ((head * layout.page_size) + slot) * layout.head_dim * element_bytes;
+        const int64_t offset = page * page_bytes +
+                               ((head * layout.page_size) + slot) * layout.head_dim * element_bytes;
         const int64_t source = t * token_values + head * layout.head_dim;
         ConvertFromF32(k + source, layout.head_dim, layout.dtype, cache.k + offset);
         ConvertFromF32(v + source, layout.head_dim, layout.dtype, cache.v + offset);
@@ -184,7 +186,8 @@ void Attention(const float* q, int64_t num_heads, std::span<const AttentionSeque
   const int64_t num_kv_heads = cache.layout.num_kv_heads;
   const ItemShape shape = MakeItemShape(num_heads, num_kv_heads);
   int64_t total_items = 0;
-  for (const AttentionSequence& sequence : sequences) total_items += ItemsOf(sequence, shape, num_kv_heads);
+  for (const AttentionSequence& sequence : sequences)
+    total_items += ItemsOf(sequence, shape, num_kv_heads);
 
   auto run = [&](int64_t begin, int64_t end) {
     // Find the sequence holding item `begin`, then walk forward.

@@ -35,8 +35,8 @@ inline constexpr int64_t kMaxAttentionHeadDim = 256;
 
 struct KvCacheLayout {
   int64_t num_kv_heads = 0;
-  int64_t head_dim = 0;   // a multiple of 16, at most kMaxAttentionHeadDim
-  int64_t page_size = 0;  // tokens per page, >= 1
+  int64_t head_dim = 0;        // a multiple of 16, at most kMaxAttentionHeadDim
+  int64_t page_size = 0;       // tokens per page, >= 1
   DType dtype = DType::kBF16;  // kF32 or kBF16
 };
 

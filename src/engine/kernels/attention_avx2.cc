@@ -41,13 +41,15 @@ void ScoreTileImpl(const float* q, int64_t rows, const std::byte* const* keys, i
         for (int n = 0; n < kKeys; ++n) k[n] = LoadCache<kBf16>(key[n], i);
         for (int m = 0; m < kRows; ++m) {
           const __m256 qv = _mm256_loadu_ps(q_rows[m] + i);
-          for (int n = 0; n < kKeys; ++n) acc[n * 2 + m] = _mm256_fmadd_ps(qv, k[n], acc[n * 2 + m]);
+          for (int n = 0; n < kKeys; ++n)
+            acc[n * 2 + m] = _mm256_fmadd_ps(qv, k[n], acc[n * 2 + m]);
         }
       }
       alignas(32) float dots[8];
       _mm256_store_ps(dots, Reduce8(acc));  // dots[4 * m + n]
       for (int64_t m = 0; m < group_rows; ++m) {
-        for (int64_t n = 0; n < group_keys; ++n) scores[(r0 + m) * kKeyTile + j0 + n] = dots[4 * m + n];
+        for (int64_t n = 0; n < group_keys; ++n)
+          scores[(r0 + m) * kKeyTile + j0 + n] = dots[4 * m + n];
       }
     }
   }
@@ -66,7 +68,8 @@ float SoftmaxRow(float* scores, int64_t visible, int64_t keys_count, float* max,
   const __m256 lanes = _mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7);
   __m256 tile_max = _mm256_set1_ps(-__builtin_inff());
   for (int64_t j = 0; j < visible; j += 8) {
-    const __m256 valid = _mm256_cmp_ps(lanes, _mm256_set1_ps(static_cast<float>(visible - j)), _CMP_LT_OQ);
+    const __m256 valid =
+        _mm256_cmp_ps(lanes, _mm256_set1_ps(static_cast<float>(visible - j)), _CMP_LT_OQ);
     tile_max = _mm256_max_ps(tile_max, _mm256_blendv_ps(_mm256_set1_ps(-__builtin_inff()),
                                                         _mm256_loadu_ps(scores + j), valid));
   }
@@ -81,7 +84,8 @@ float SoftmaxRow(float* scores, int64_t visible, int64_t keys_count, float* max,
   __m256 tile_sum = _mm256_setzero_ps();
   int64_t j = 0;
   for (; j + 8 <= keys_count; j += 8) {
-    const __m256 valid = _mm256_cmp_ps(lanes, _mm256_set1_ps(static_cast<float>(visible - j)), _CMP_LT_OQ);
+    const __m256 valid =
+        _mm256_cmp_ps(lanes, _mm256_set1_ps(static_cast<float>(visible - j)), _CMP_LT_OQ);
     const __m256 e = _mm256_and_ps(valid, Exp(_mm256_sub_ps(_mm256_loadu_ps(scores + j), shift)));
     tile_sum = _mm256_add_ps(tile_sum, e);
     _mm256_storeu_ps(scores + j, e);
@@ -103,18 +107,19 @@ void ValueBlock(const float* const* p, const std::byte* const* values, int64_t k
   __m256 acc[kRows][kVecs];
   for (int m = 0; m < kRows; ++m) {
     const __m256 scale = _mm256_set1_ps(rescale[m]);
-    for (int v = 0; v < kVecs; ++v) acc[m][v] = _mm256_mul_ps(_mm256_loadu_ps(out[m] + c0 + 8 * v), scale);
+    for (int64_t v = 0; v < kVecs; ++v)
+      acc[m][v] = _mm256_mul_ps(_mm256_loadu_ps(out[m] + c0 + 8 * v), scale);
   }
   for (int64_t j = 0; j < keys_count; ++j) {
     __m256 value[kVecs];
-    for (int v = 0; v < kVecs; ++v) value[v] = LoadCache<kBf16>(values[j], c0 + 8 * v);
+    for (int64_t v = 0; v < kVecs; ++v) value[v] = LoadCache<kBf16>(values[j], c0 + 8 * v);
     for (int m = 0; m < kRows; ++m) {
       const __m256 weight = _mm256_broadcast_ss(p[m] + j);
-      for (int v = 0; v < kVecs; ++v) acc[m][v] = _mm256_fmadd_ps(weight, value[v], acc[m][v]);
+      for (int64_t v = 0; v < kVecs; ++v) acc[m][v] = _mm256_fmadd_ps(weight, value[v], acc[m][v]);
     }
   }
   for (int m = 0; m < kRows; ++m) {
-    for (int v = 0; v < kVecs; ++v) _mm256_storeu_ps(out[m] + c0 + 8 * v, acc[m][v]);
+    for (int64_t v = 0; v < kVecs; ++v) _mm256_storeu_ps(out[m] + c0 + 8 * v, acc[m][v]);
   }
 }
 
@@ -137,7 +142,8 @@ void ValueTileImpl(const float* probabilities, int64_t rows, const std::byte* co
       for (int64_t i = 0; i < head_dim; ++i) discard[i] = 0.0f;
     }
     int64_t c0 = 0;
-    for (; c0 + 32 <= head_dim; c0 += 32) ValueBlock<4, kBf16>(p, values, keys_count, c0, group_rescale, out_rows);
+    for (; c0 + 32 <= head_dim; c0 += 32)
+      ValueBlock<4, kBf16>(p, values, keys_count, c0, group_rescale, out_rows);
     switch ((head_dim - c0) / 8) {
       case 3:
         ValueBlock<3, kBf16>(p, values, keys_count, c0, group_rescale, out_rows);

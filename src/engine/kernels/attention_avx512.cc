@@ -44,13 +44,15 @@ void ScoreTileImpl(const float* q, int64_t rows, const std::byte* const* keys, i
         for (int n = 0; n < kGroup; ++n) k[n] = LoadCache<kBf16>(key[n], i);
         for (int m = 0; m < kGroup; ++m) {
           const __m512 qv = _mm512_loadu_ps(q_rows[m] + i);
-          for (int n = 0; n < kGroup; ++n) acc[n * 4 + m] = _mm512_fmadd_ps(qv, k[n], acc[n * 4 + m]);
+          for (int n = 0; n < kGroup; ++n)
+            acc[n * 4 + m] = _mm512_fmadd_ps(qv, k[n], acc[n * 4 + m]);
         }
       }
       alignas(64) float dots[16];
       _mm512_store_ps(dots, Reduce16(acc));  // dots[4 * m + n]
       for (int64_t m = 0; m < group_rows; ++m) {
-        for (int64_t n = 0; n < group_keys; ++n) scores[(r0 + m) * kKeyTile + j0 + n] = dots[4 * m + n];
+        for (int64_t n = 0; n < group_keys; ++n)
+          scores[(r0 + m) * kKeyTile + j0 + n] = dots[4 * m + n];
       }
     }
   }
@@ -69,7 +71,8 @@ float SoftmaxRow(float* scores, int64_t visible, int64_t keys_count, float* max,
   const __m512 lowest = _mm512_set1_ps(-__builtin_inff());
   __m512 tile_max = lowest;
   for (int64_t j = 0; j < visible; j += 16) {
-    tile_max = _mm512_max_ps(tile_max, _mm512_mask_loadu_ps(lowest, LowMask16(visible - j), scores + j));
+    tile_max =
+        _mm512_max_ps(tile_max, _mm512_mask_loadu_ps(lowest, LowMask16(visible - j), scores + j));
   }
   const float row_max = ReduceMax(tile_max);
   const float new_max = *max > row_max ? *max : row_max;
@@ -84,7 +87,8 @@ float SoftmaxRow(float* scores, int64_t visible, int64_t keys_count, float* max,
   __m512 tile_sum = _mm512_setzero_ps();
   for (int64_t j = 0; j < keys_count; j += 16) {
     const __mmask16 valid = LowMask16(visible > j ? visible - j : 0);
-    const __m512 e = _mm512_maskz_mov_ps(valid, Exp(_mm512_sub_ps(_mm512_loadu_ps(scores + j), shift)));
+    const __m512 e =
+        _mm512_maskz_mov_ps(valid, Exp(_mm512_sub_ps(_mm512_loadu_ps(scores + j), shift)));
     tile_sum = _mm512_add_ps(tile_sum, e);
     _mm512_mask_storeu_ps(scores + j, LowMask16(keys_count - j), e);
   }
@@ -100,18 +104,19 @@ void ValueBlock(const float* const* p, const std::byte* const* values, int64_t k
   __m512 acc[kGroup][kVecs];
   for (int m = 0; m < kGroup; ++m) {
     const __m512 scale = _mm512_set1_ps(rescale[m]);
-    for (int v = 0; v < kVecs; ++v) acc[m][v] = _mm512_mul_ps(_mm512_loadu_ps(out[m] + c0 + 16 * v), scale);
+    for (int64_t v = 0; v < kVecs; ++v)
+      acc[m][v] = _mm512_mul_ps(_mm512_loadu_ps(out[m] + c0 + 16 * v), scale);
   }
   for (int64_t j = 0; j < keys_count; ++j) {
     __m512 value[kVecs];
-    for (int v = 0; v < kVecs; ++v) value[v] = LoadCache<kBf16>(values[j], c0 + 16 * v);
+    for (int64_t v = 0; v < kVecs; ++v) value[v] = LoadCache<kBf16>(values[j], c0 + 16 * v);
     for (int m = 0; m < kGroup; ++m) {
       const __m512 weight = _mm512_set1_ps(p[m][j]);
-      for (int v = 0; v < kVecs; ++v) acc[m][v] = _mm512_fmadd_ps(weight, value[v], acc[m][v]);
+      for (int64_t v = 0; v < kVecs; ++v) acc[m][v] = _mm512_fmadd_ps(weight, value[v], acc[m][v]);
     }
   }
   for (int m = 0; m < kGroup; ++m) {
-    for (int v = 0; v < kVecs; ++v) _mm512_storeu_ps(out[m] + c0 + 16 * v, acc[m][v]);
+    for (int64_t v = 0; v < kVecs; ++v) _mm512_storeu_ps(out[m] + c0 + 16 * v, acc[m][v]);
   }
 }
 
@@ -134,7 +139,8 @@ void ValueTileImpl(const float* probabilities, int64_t rows, const std::byte* co
       for (int64_t i = 0; i < head_dim; ++i) discard[i] = 0.0f;
     }
     int64_t c0 = 0;
-    for (; c0 + 64 <= head_dim; c0 += 64) ValueBlock<4, kBf16>(p, values, keys_count, c0, group_rescale, out_rows);
+    for (; c0 + 64 <= head_dim; c0 += 64)
+      ValueBlock<4, kBf16>(p, values, keys_count, c0, group_rescale, out_rows);
     switch ((head_dim - c0) / 16) {
       case 3:
         ValueBlock<3, kBf16>(p, values, keys_count, c0, group_rescale, out_rows);

@@ -25,7 +25,8 @@ void ScoreTile(const float* q, int64_t rows, const std::byte* const* keys, int64
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t j = 0; j < keys_count; ++j) {
       float dot = 0.0f;
-      for (int64_t i = 0; i < head_dim; ++i) dot += q[r * head_dim + i] * CacheValue(keys[j], kv_type, i);
+      for (int64_t i = 0; i < head_dim; ++i)
+        dot += q[r * head_dim + i] * CacheValue(keys[j], kv_type, i);
       scores[r * kKeyTile + j] = dot;
     }
   }

@@ -72,7 +72,7 @@ uint16_t F32ToF16(float value) {
   // is infinity here.
   if (magnitude >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);
   const uint32_t exponent = magnitude >> 23;
-  if (magnitude < 0x38800000u) {  // below f16's smallest normal 2^-14: subnormal or zero.
+  if (magnitude < 0x38800000u) {            // below f16's smallest normal 2^-14: subnormal or zero.
     const uint32_t shift = 126 - exponent;  // value * 2^24 = significand >> shift
     if (shift > 24) return sign;
     const uint32_t significand = (magnitude & 0x7fffffu) | 0x800000u;

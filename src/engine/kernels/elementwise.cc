@@ -53,8 +53,8 @@ void RmsNorm(const float* x, int64_t rows, int64_t dim, const void* weight, DTyp
   });
 }
 
-absl::StatusOr<RopeTable> RopeTable::Create(std::span<const float> inv_freq,
-                                            int64_t max_positions, float attention_scaling) {
+absl::StatusOr<RopeTable> RopeTable::Create(std::span<const float> inv_freq, int64_t max_positions,
+                                            float attention_scaling) {
   if (inv_freq.empty() || max_positions <= 0) {
     return absl::InvalidArgumentError(StrCat("RoPE table needs inv_freq values and positions; got ",
                                              inv_freq.size(), " frequencies and ", max_positions,
@@ -69,15 +69,17 @@ absl::StatusOr<RopeTable> RopeTable::Create(std::span<const float> inv_freq,
     for (int64_t i = 0; i < table.half_; ++i) {
       const float angle = static_cast<float>(position) * inv_freq[static_cast<size_t>(i)];
       const auto index = static_cast<size_t>(position * table.half_ + i);
-      table.cos_[index] = static_cast<float>(std::cos(static_cast<double>(angle)) * attention_scaling);
-      table.sin_[index] = static_cast<float>(std::sin(static_cast<double>(angle)) * attention_scaling);
+      table.cos_[index] =
+          static_cast<float>(std::cos(static_cast<double>(angle)) * attention_scaling);
+      table.sin_[index] =
+          static_cast<float>(std::sin(static_cast<double>(angle)) * attention_scaling);
     }
   }
   return table;
 }
 
-void ApplyRope(float* x, int64_t tokens, int64_t heads, int64_t head_dim,
-               const int32_t* positions, const RopeTable& table, ThreadPool* pool) {
+void ApplyRope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, const int32_t* positions,
+               const RopeTable& table, ThreadPool* pool) {
   const kernels::ElementwiseKernels& k = Kernels();
   ForItems(pool, tokens, heads * head_dim, [&](int64_t begin, int64_t end) {
     for (int64_t token = begin; token < end; ++token) {

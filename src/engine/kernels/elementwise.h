@@ -52,8 +52,8 @@ class RopeTable {
 // be < table.max_positions()). Pairs are (i, i + half) for i < half = table.half() (the
 // rotate_half convention of Hugging Face Llama, not interleaved pairs); dims past 2 * half are
 // left as they are (partial rotary). Requires 2 * table.half() <= head_dim.
-void ApplyRope(float* x, int64_t tokens, int64_t heads, int64_t head_dim,
-               const int32_t* positions, const RopeTable& table, ThreadPool* pool = nullptr);
+void ApplyRope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, const int32_t* positions,
+               const RopeTable& table, ThreadPool* pool = nullptr);
 
 // SiluMul() writes out[i] = silu(gate[i]) * up[i] (SwiGLU); out may equal gate or up.
 void SiluMul(const float* gate, const float* up, int64_t count, float* out,

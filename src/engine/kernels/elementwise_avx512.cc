@@ -59,7 +59,8 @@ void SiluMul(const float* gate, const float* up, int64_t count, float* out) {
   for (int64_t i = 0; i < count; i += 16) {
     const __mmask16 mask = LowMask16(count - i);
     const __m512 g = _mm512_maskz_loadu_ps(mask, gate + i);
-    const __m512 silu = _mm512_div_ps(g, _mm512_add_ps(one, Exp(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+    const __m512 silu =
+        _mm512_div_ps(g, _mm512_add_ps(one, Exp(_mm512_sub_ps(_mm512_setzero_ps(), g))));
     _mm512_mask_storeu_ps(out + i, mask, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(mask, up + i)));
   }
 }
@@ -67,9 +68,9 @@ void SiluMul(const float* gate, const float* up, int64_t count, float* out) {
 void Add(const float* a, const float* b, int64_t count, float* out) {
   for (int64_t i = 0; i < count; i += 16) {
     const __mmask16 mask = LowMask16(count - i);
-    _mm512_mask_storeu_ps(out + i, mask,
-                          _mm512_add_ps(_mm512_maskz_loadu_ps(mask, a + i),
-                                        _mm512_maskz_loadu_ps(mask, b + i)));
+    _mm512_mask_storeu_ps(
+        out + i, mask,
+        _mm512_add_ps(_mm512_maskz_loadu_ps(mask, a + i), _mm512_maskz_loadu_ps(mask, b + i)));
   }
 }
 
@@ -83,14 +84,16 @@ void Softmax(const float* x, int64_t count, float* out) {
   __m512 sum = _mm512_setzero_ps();
   for (int64_t i = 0; i < count; i += 16) {
     const __mmask16 mask = LowMask16(count - i);
-    const __m512 e = _mm512_maskz_mov_ps(mask, Exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, x + i), shift)));
+    const __m512 e =
+        _mm512_maskz_mov_ps(mask, Exp(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, x + i), shift)));
     sum = _mm512_add_ps(sum, e);
     _mm512_mask_storeu_ps(out + i, mask, e);
   }
   const __m512 inverse = _mm512_set1_ps(1.0f / ReduceAdd(sum));
   for (int64_t i = 0; i < count; i += 16) {
     const __mmask16 mask = LowMask16(count - i);
-    _mm512_mask_storeu_ps(out + i, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, out + i), inverse));
+    _mm512_mask_storeu_ps(out + i, mask,
+                          _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, out + i), inverse));
   }
 }
 

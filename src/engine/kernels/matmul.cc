@@ -16,7 +16,7 @@ constexpr int64_t kBf16RowMultiple = 32;
 constexpr int64_t kRowsPerTile = 4;
 // Prefill schedule: a block of W rows sized to stay in the L2 cache while a block of X rows
 // streams past it.
-constexpr int64_t kWeightBlockBytes = 192 * 1024;
+constexpr int64_t kWeightBlockBytes = int64_t{192} * 1024;
 constexpr int64_t kActivationBlockRows = 256;
 
 int64_t RoundUp(int64_t value, int64_t multiple) {
@@ -156,7 +156,8 @@ void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float
   }
   // Compute bound: (block of W rows) x (block of X rows) rectangles; inside one, the kernel keeps
   // a 4-row X group in L1 while it sweeps the W block held in L2.
-  int64_t n_block = RoundUp(std::max<int64_t>(kWeightBlockBytes / weights.row_bytes(), 1), kRowsPerTile);
+  int64_t n_block =
+      RoundUp(std::max<int64_t>(kWeightBlockBytes / weights.row_bytes(), 1), kRowsPerTile);
   n_block = std::min(n_block, RoundUp(CeilDiv(n, int64_t{2} * threads), kRowsPerTile));
   const int64_t m_block = kActivationBlockRows;
   const int64_t n_blocks = CeilDiv(n, n_block);

@@ -56,7 +56,8 @@ void FloatTile(const MatmulProblem& p, const TileRows& rows, float* out) {
     for (int n = 0; n < kTileN; ++n) w[n] = LoadWeights8(p, rows.n[n], i);
     const __m256i mask = LowMask8(p.k - i);
     for (int m = 0; m < kMr; ++m) {
-      const __m256 xv = (p.k - i >= 8) ? _mm256_loadu_ps(x[m] + i) : _mm256_maskload_ps(x[m] + i, mask);
+      const __m256 xv =
+          (p.k - i >= 8) ? _mm256_loadu_ps(x[m] + i) : _mm256_maskload_ps(x[m] + i, mask);
       for (int n = 0; n < kTileN; ++n) acc[n * 2 + m] = _mm256_fmadd_ps(xv, w[n], acc[n * 2 + m]);
     }
   }
@@ -117,16 +118,15 @@ void Int8Tile(const MatmulProblem& p, const TileRows& rows, float* out) {
         const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[n] + i + 32));
         const __m256i dot = _mm256_add_epi32(DotInt8x32(w0, x0), DotInt8x32(w1, x1));
         const __m256 wscale = _mm256_set1_ps(p.w_scales[rows.n[n] * p.scales_per_row + block]);
-        acc[n * 2 + m] = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(dot), xscale), wscale,
-                                         acc[n * 2 + m]);
+        acc[n * 2 + m] =
+            _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(dot), xscale), wscale, acc[n * 2 + m]);
       }
     }
   }
   _mm256_storeu_ps(out, Reduce8(acc));
 }
 
-void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
-          int64_t n_end) {
+void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end) {
   const bool int8 = p.w_type == DType::kInt8 || p.w_type == DType::kInt8Block;
   for (int64_t m0 = m_begin; m0 < m_end; m0 += kTileM) {
     const int64_t rows_m = Min64(kTileM, m_end - m0);

@@ -339,8 +339,8 @@ void StreamWeights(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64
 // Prefill schedule for the activation rows [m0, m_end) (at most kGroupRows) and weight rows
 // [n_begin, n_end) (at most kChunkRows): K block by K block, every 4x4 tile of the rectangle.
 template <typename Kind>
-void ReuseWeights(const MatmulProblem& p, int64_t m0, int64_t m_end, int64_t n_begin,
-                  int64_t n_end, typename Kind::Acc* acc) {
+void ReuseWeights(const MatmulProblem& p, int64_t m0, int64_t m_end, int64_t n_begin, int64_t n_end,
+                  typename Kind::Acc* acc) {
   const int64_t columns = Kind::Columns(p);
   const int64_t block = kBlockRowBytes / Kind::kWeightBytes;
   constexpr int64_t kTilesPerRow = kChunkRows / kTile;
@@ -378,8 +378,7 @@ void GemmLoop(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_
   }
 }
 
-void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
-          int64_t n_end) {
+void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end) {
   switch (p.w_type) {
     case DType::kF32:
       return GemmLoop<FloatKind<false>>(p, m_begin, m_end, n_begin, n_end);

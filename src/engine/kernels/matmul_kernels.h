@@ -57,8 +57,8 @@ struct MatmulKernels {
   void (*convert_row_to_bf16)(const float* x, int64_t cols, int64_t padded_cols, uint16_t* out);
   // Quantizes one row of `cols` floats in blocks of `block` values (padded_cols / block blocks;
   // values past `cols` count as 0): scale = absmax / 127, q = round_half_even(x * (127 / absmax)).
-  void (*quantize_row)(const float* x, int64_t cols, int64_t padded_cols, int64_t block,
-                       int8_t* q, float* scales, int32_t* sums);
+  void (*quantize_row)(const float* x, int64_t cols, int64_t padded_cols, int64_t block, int8_t* q,
+                       float* scales, int32_t* sums);
   // Computes Y[m_begin:m_end, n_begin:n_end].
   void (*gemm)(const MatmulProblem& problem, int64_t m_begin, int64_t m_end, int64_t n_begin,
                int64_t n_end);

@@ -65,8 +65,7 @@ float Int8BlockDot(const MatmulProblem& p, int64_t m, int64_t n) {
   return sum;
 }
 
-void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
-          int64_t n_end) {
+void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end) {
   for (int64_t m = m_begin; m < m_end; ++m) {
     float* y = p.y + m * p.y_stride;
     for (int64_t n = n_begin; n < n_end; ++n) {

@@ -20,8 +20,9 @@ int64_t RoundUp(int64_t value, int64_t multiple) {
 absl::Status ValidateMatrix(const void* src, DType src_type, int64_t rows, int64_t cols) {
   if (src == nullptr) return absl::InvalidArgumentError("weight matrix data is null");
   if (!IsFloatDType(src_type)) {
-    return absl::InvalidArgumentError(StrCat("weights stored as ", DTypeName(src_type),
-                                             " cannot be packed; the source must be f32, f16 or bf16"));
+    return absl::InvalidArgumentError(
+        StrCat("weights stored as ", DTypeName(src_type),
+               " cannot be packed; the source must be f32, f16 or bf16"));
   }
   if (rows <= 0 || cols <= 0) {
     return absl::InvalidArgumentError(
@@ -31,7 +32,8 @@ absl::Status ValidateMatrix(const void* src, DType src_type, int64_t rows, int64
 }
 
 std::byte* AllocateAligned(int64_t bytes) {
-  return static_cast<std::byte*>(std::aligned_alloc(kAlignment, static_cast<size_t>(RoundUp(bytes, kAlignment))));
+  return static_cast<std::byte*>(
+      std::aligned_alloc(kAlignment, static_cast<size_t>(RoundUp(bytes, kAlignment))));
 }
 
 // Runs fn(begin, end) over [0, rows) on `pool` when there is one.
@@ -89,8 +91,8 @@ absl::StatusOr<PackedWeights> QuantizeInt8(const void* src, DType src_type, int6
                                            int64_t cols, DType int8_type, ThreadPool* pool) {
   if (absl::Status status = ValidateMatrix(src, src_type, rows, cols); !status.ok()) return status;
   if (int8_type != DType::kInt8 && int8_type != DType::kInt8Block) {
-    return absl::InvalidArgumentError(StrCat("QuantizeInt8 produces int8 or int8_block, not ",
-                                             DTypeName(int8_type)));
+    return absl::InvalidArgumentError(
+        StrCat("QuantizeInt8 produces int8 or int8_block, not ", DTypeName(int8_type)));
   }
   if (cols > kMaxInt8Cols) {
     return absl::InvalidArgumentError(StrCat("cannot quantize a matrix with ", cols,
@@ -109,8 +111,8 @@ absl::StatusOr<PackedWeights> QuantizeInt8(const void* src, DType src_type, int6
   const int64_t scale_bytes = rows * packed.scales_per_row_ * static_cast<int64_t>(sizeof(float));
   packed.storage_.reset(AllocateAligned(data_bytes + scale_bytes));
   if (packed.storage_ == nullptr) {
-    return absl::ResourceExhaustedError(StrCat("cannot allocate ", data_bytes + scale_bytes,
-                                               " bytes for an int8 weight matrix"));
+    return absl::ResourceExhaustedError(
+        StrCat("cannot allocate ", data_bytes + scale_bytes, " bytes for an int8 weight matrix"));
   }
   std::byte* data = packed.storage_.get();
   auto* scales = reinterpret_cast<float*>(data + data_bytes);
@@ -126,7 +128,8 @@ absl::StatusOr<PackedWeights> QuantizeInt8(const void* src, DType src_type, int6
       auto* out = reinterpret_cast<uint8_t*>(data + r * packed.row_bytes_);
       for (int64_t start = 0, b = 0; start < packed.padded_cols_; start += block, ++b) {
         float absmax = 0.0f;
-        for (int64_t i = start; i < start + block; ++i) absmax = std::fmax(absmax, std::fabs(row[i]));
+        for (int64_t i = start; i < start + block; ++i)
+          absmax = std::fmax(absmax, std::fabs(row[i]));
         scales[r * packed.scales_per_row_ + b] = absmax / 127.0f;
         const float inverse = absmax > 0.0f ? 127.0f / absmax : 0.0f;
         for (int64_t i = start; i < start + block; ++i) {

@@ -8,11 +8,15 @@
 
 // GCC 12's intrinsic headers trip -Wuninitialized on their own _mm*_undefined_*() helpers
 // (GCC bug 105593); silence that inside the headers only.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <cstdint>
 
@@ -40,12 +44,12 @@ inline float ReduceMax(__m256 v) {
 // horizontal sums at the cost of seven vector adds (each in ReduceAdd's order).
 inline __m256 Reduce8(const __m256* a) {
   __m256 b[4];
-  for (int j = 0; j < 4; ++j) {
+  for (int64_t j = 0; j < 4; ++j) {
     b[j] = _mm256_add_ps(_mm256_permute2f128_ps(a[2 * j], a[2 * j + 1], 0x20),
                          _mm256_permute2f128_ps(a[2 * j], a[2 * j + 1], 0x31));
   }
   __m256 c[2];
-  for (int j = 0; j < 2; ++j) {
+  for (int64_t j = 0; j < 2; ++j) {
     c[j] = _mm256_add_ps(_mm256_shuffle_ps(b[2 * j], b[2 * j + 1], 0x44),
                          _mm256_shuffle_ps(b[2 * j], b[2 * j + 1], 0xee));
   }

@@ -8,11 +8,15 @@
 
 // GCC 12's intrinsic headers trip -Wuninitialized on their own _mm*_undefined_*() helpers
 // (GCC bug 105593); silence that inside the headers only.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <cstdint>
 
@@ -61,11 +65,11 @@ inline V ShuffleAdd(V x, V y) {
 template <typename V>
 inline V Reduce16(const V* a) {
   V b[8];
-  for (int j = 0; j < 8; ++j) b[j] = ShuffleAdd<true, 0x44, 0xee>(a[2 * j], a[2 * j + 1]);
+  for (int64_t j = 0; j < 8; ++j) b[j] = ShuffleAdd<true, 0x44, 0xee>(a[2 * j], a[2 * j + 1]);
   V c[4];
-  for (int j = 0; j < 4; ++j) c[j] = ShuffleAdd<true, 0x88, 0xdd>(b[2 * j], b[2 * j + 1]);
+  for (int64_t j = 0; j < 4; ++j) c[j] = ShuffleAdd<true, 0x88, 0xdd>(b[2 * j], b[2 * j + 1]);
   V d[2];
-  for (int j = 0; j < 2; ++j) d[j] = ShuffleAdd<false, 0x44, 0xee>(c[2 * j], c[2 * j + 1]);
+  for (int64_t j = 0; j < 2; ++j) d[j] = ShuffleAdd<false, 0x44, 0xee>(c[2 * j], c[2 * j + 1]);
   return ShuffleAdd<false, 0x88, 0xdd>(d[0], d[1]);
 }
 
@@ -90,10 +94,11 @@ inline __m256i ToBf16(__m512 v) { return (__m256i)_mm512_cvtneps_pbh(v); }
 
 // e^x with about 2 ulp error (Cephes' expf polynomial); 0 below -103.9, +inf above 88.72.
 inline __m512 Exp(__m512 x) {
-  const __m512 clamped = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-103.9f)),
-                                       _mm512_set1_ps(88.73f));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 clamped =
+      _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-103.9f)), _mm512_set1_ps(88.73f));
+  const __m512 n =
+      _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(1.44269504088896341f)),
+                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), clamped);
   r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
   __m512 p = _mm512_set1_ps(1.9875691500e-4f);

@@ -72,7 +72,8 @@ void ThreadPool::Run(int64_t n, int64_t chunk, ChunkFn fn, void* context) {
   const int64_t num_chunks = (n + chunk - 1) / chunk;
   if (workers_.empty() || num_chunks == 1 || running_pool == this) {
     RunningPoolScope scope(this);
-    for (int64_t begin = 0; begin < n; begin += chunk) fn(context, begin, std::min(n, begin + chunk));
+    for (int64_t begin = 0; begin < n; begin += chunk)
+      fn(context, begin, std::min(n, begin + chunk));
     return;
   }
   if (num_chunks >= static_cast<int64_t>(kClosed)) {
@@ -141,7 +142,8 @@ void ThreadPool::WorkerLoop() {
   // joins it.
   uint32_t seen = 0;
   while (true) {
-    const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+    const auto spin_until =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
     uint64_t claim = claim_.load(std::memory_order_acquire);
     for (int spins = 1; GenerationOf(claim) == seen && !stop_.load(std::memory_order_relaxed);
          ++spins) {

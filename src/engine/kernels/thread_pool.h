@@ -49,7 +49,8 @@ class ThreadPool {
   template <typename Fn>
   void ParallelFor(int64_t n, int64_t chunk, Fn&& fn) {
     using Decayed = std::remove_reference_t<Fn>;
-    Run(n, chunk,
+    Run(
+        n, chunk,
         [](void* context, int64_t begin, int64_t end) {
           (*static_cast<Decayed*>(context))(begin, end);
         },

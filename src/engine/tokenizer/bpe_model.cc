@@ -235,7 +235,9 @@ void BpeModel::MergeCached(std::string_view word, std::vector<int32_t>* ids) con
   if (cacheable) {
     std::lock_guard<std::mutex> lock(cache_mutex_);
     if (cache_.size() < kCacheCapacity) {
-      cache_.emplace(std::string(word), std::vector<int32_t>(ids->begin() + first, ids->end()));
+      cache_.emplace(
+          std::string(word),
+          std::vector<int32_t>(ids->begin() + static_cast<ptrdiff_t>(first), ids->end()));
     }
   }
 }

@@ -334,7 +334,7 @@ absl::StatusOr<TrainedTokenizer> TrainByteLevelBpe(std::string_view corpus,
     if (options.pre_tokenization == BpePreTokenization::kLlama3) {
       merges_json.push_back({left, right});
     } else {
-      merges_json.push_back(left + " " + right);
+      merges_json.push_back(std::string(left).append(" ").append(right));
     }
   }
   std::string vocab_json = "{";

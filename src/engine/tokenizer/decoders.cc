@@ -135,7 +135,8 @@ class FuseStep final : public DecoderStep {
   void Apply(std::vector<std::string>* tokens, DecodeState* state) const override {
     std::string joined;
     for (const std::string& token : *tokens) joined.append(token);
-    tokens->assign(1, std::move(joined));
+    tokens->clear();
+    tokens->push_back(std::move(joined));
     state->fused = true;
   }
 };

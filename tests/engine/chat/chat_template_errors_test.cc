@@ -20,7 +20,7 @@ absl::Status ParseError(std::string_view source) {
   return parsed.status();
 }
 
-absl::Status RenderError(std::string_view source, ChatTemplateInputs inputs = {},
+absl::Status RenderError(std::string_view source, const ChatTemplateInputs& inputs = {},
                          ChatTemplateLimits limits = {}) {
   absl::StatusOr<ChatTemplate> parsed = ChatTemplate::Parse(source, limits);
   if (!parsed.ok()) return parsed.status();

@@ -37,13 +37,15 @@ class PagedCache {
     std::vector<int32_t> physical(static_cast<size_t>(total_pages) + 3);  // spare pages unused
     std::iota(physical.begin(), physical.end(), 0);
     std::shuffle(physical.begin(), physical.end(), std::mt19937(seed));
-    k_.resize(static_cast<size_t>(KvCachePageBytes(layout) * static_cast<int64_t>(physical.size())));
+    k_.resize(
+        static_cast<size_t>(KvCachePageBytes(layout) * static_cast<int64_t>(physical.size())));
     v_.resize(k_.size());
     layer_ = {k_.data(), v_.data(), static_cast<int64_t>(physical.size()), layout};
     size_t next = 0;
     for (size_t s = 0; s < specs.size(); ++s) {
-      page_tables_.emplace_back(physical.begin() + static_cast<std::ptrdiff_t>(next),
-                                physical.begin() + static_cast<std::ptrdiff_t>(next + pages_per_sequence[s]));
+      page_tables_.emplace_back(
+          physical.begin() + static_cast<std::ptrdiff_t>(next),
+          physical.begin() + static_cast<std::ptrdiff_t>(next + pages_per_sequence[s]));
       next += static_cast<size_t>(pages_per_sequence[s]);
       const int64_t positions = specs[s].start_position + specs[s].num_tokens;
       const int64_t values = positions * layout.num_kv_heads * layout.head_dim;
@@ -104,7 +106,8 @@ void CheckAgainstReference(const AttentionCase& c, const std::vector<SequenceSpe
   std::vector<AttentionSequence> sequences;
   int64_t tokens = 0;
   for (size_t s = 0; s < specs.size(); ++s) {
-    sequences.push_back({cache.page_table(s), specs[s].start_position, specs[s].num_tokens, tokens});
+    sequences.push_back(
+        {cache.page_table(s), specs[s].start_position, specs[s].num_tokens, tokens});
     tokens += specs[s].num_tokens;
   }
   const std::vector<float> q = RandomFloats(tokens * num_heads * c.head_dim, seed + 7, -1, 1);
@@ -136,7 +139,8 @@ void CheckAgainstReference(const AttentionCase& c, const std::vector<SequenceSpe
         const float* result = out.data() + (row * num_heads + h) * c.head_dim;
         for (int64_t d = 0; d < c.head_dim; ++d) {
           double expected = 0;
-          for (int64_t j = 0; j <= position; ++j) expected += weights[j] * cache.Value(s, j, kv_head, d);
+          for (int64_t j = 0; j <= position; ++j)
+            expected += weights[j] * cache.Value(s, j, kv_head, d);
           expected /= total;
           ASSERT_NEAR(result[d], expected, 2e-5 + 2e-5 * std::fabs(expected))
               << "sequence " << s << " token " << t << " head " << h << " dim " << d;

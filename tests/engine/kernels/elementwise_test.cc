@@ -25,7 +25,8 @@ TEST_P(ElementwiseTest, RmsNormMatchesReferenceForEveryWeightType) {
     for (int64_t dim : {1, 7, 16, 33, 576, 2048}) {
       for (int64_t rows : {1, 3, 70}) {
         SCOPED_TRACE(::testing::Message() << DTypeName(type) << " dim=" << dim << " rows=" << rows);
-        const std::vector<float> x = RandomFloats(rows * dim, static_cast<uint32_t>(dim + rows), -3, 3);
+        const std::vector<float> x =
+            RandomFloats(rows * dim, static_cast<uint32_t>(dim + rows), -3, 3);
         const std::vector<float> weight = RandomFloats(dim, 17, 0.5f, 1.5f);
         const std::vector<std::byte> stored = StoreAs(weight, type);
         const std::vector<float> weight_exact = RoundTrip(weight, type);
@@ -36,7 +37,8 @@ TEST_P(ElementwiseTest, RmsNormMatchesReferenceForEveryWeightType) {
         EXPECT_EQ(in_place, y);
         for (int64_t r = 0; r < rows; ++r) {
           double sum = 0;
-          for (int64_t i = 0; i < dim; ++i) sum += static_cast<double>(x[r * dim + i]) * x[r * dim + i];
+          for (int64_t i = 0; i < dim; ++i)
+            sum += static_cast<double>(x[r * dim + i]) * x[r * dim + i];
           const double inverse = 1.0 / std::sqrt(sum / static_cast<double>(dim) + 1e-5);
           for (int64_t i = 0; i < dim; ++i) {
             const double expected = x[r * dim + i] * inverse * weight_exact[i];
@@ -56,7 +58,8 @@ TEST_P(ElementwiseTest, RopeRotatesHalvesLikeHuggingFace) {
     SCOPED_TRACE(::testing::Message() << "head_dim=" << head_dim << " half=" << half);
     std::vector<float> inv_freq(static_cast<size_t>(half));
     for (int64_t i = 0; i < half; ++i) {
-      inv_freq[i] = static_cast<float>(std::pow(500000.0, -2.0 * static_cast<double>(i) / (2.0 * half)));
+      inv_freq[i] =
+          static_cast<float>(std::pow(500000.0, -2.0 * static_cast<double>(i) / (2.0 * half)));
     }
     absl::StatusOr<RopeTable> table = RopeTable::Create(inv_freq, 4096);
     ASSERT_TRUE(table.ok());

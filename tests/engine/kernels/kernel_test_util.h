@@ -3,6 +3,7 @@
 #define RADIXLM_TESTS_ENGINE_KERNELS_KERNEL_TEST_UTIL_H_
 
 #include <cstdint>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -10,6 +11,13 @@
 #include "gtest/gtest.h"
 #include "src/engine/kernels/cpu_features.h"
 #include "src/engine/kernels/dtype.h"
+
+namespace radixlm::engine {
+
+// Names the ISA in gtest's output ("GetParam() = avx512").
+inline void PrintTo(Isa isa, std::ostream* os) { *os << IsaName(isa); }
+
+}  // namespace radixlm::engine
 
 namespace radixlm::engine::testing {
 

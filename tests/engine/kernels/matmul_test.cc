@@ -26,10 +26,10 @@ struct Shape {
 // Shapes with every remainder the kernels handle: K not a multiple of 16/32/64, N not a multiple
 // of 4, M from 1 (decode) past the decode/prefill threshold.
 // The last shapes have K long enough for the prefill schedule to split K into blocks.
-const Shape kShapes[] = {{1, 1, 1},    {1, 5, 7},     {2, 3, 16},   {3, 4, 33},   {4, 9, 64},
-                         {5, 8, 100},  {7, 13, 129},  {8, 1, 31},   {16, 17, 65}, {17, 6, 200},
-                         {1, 64, 576}, {13, 21, 577}, {40, 37, 96}, {33, 70, 257},
-                         {20, 9, 4500}, {37, 13, 2500}};
+const Shape kShapes[] = {{1, 1, 1},    {1, 5, 7},     {2, 3, 16},    {3, 4, 33},
+                         {4, 9, 64},   {5, 8, 100},   {7, 13, 129},  {8, 1, 31},
+                         {16, 17, 65}, {17, 6, 200},  {1, 64, 576},  {13, 21, 577},
+                         {40, 37, 96}, {33, 70, 257}, {20, 9, 4500}, {37, 13, 2500}};
 
 // A quantized operand: value = q * scale with |q| <= 127, per block.
 struct Quantized {
@@ -56,8 +56,8 @@ struct Reference {
 };
 
 // Double-precision Y[i][j] with the error bound the kernel must meet for `type` on this ISA.
-Reference ReferenceDot(const std::vector<float>& x_row, const std::vector<float>& w_row,
-                       DType type, double bias) {
+Reference ReferenceDot(const std::vector<float>& x_row, const std::vector<float>& w_row, DType type,
+                       double bias) {
   double exact = bias;
   double magnitude = std::fabs(bias);
   for (size_t i = 0; i < x_row.size(); ++i) {
@@ -70,7 +70,8 @@ Reference ReferenceDot(const std::vector<float>& x_row, const std::vector<float>
   }
   if (type == DType::kInt8 || type == DType::kInt8Block) {
     // |x w - x' w'| <= |x| |dw| + |w| |dx| + |dx| |dw| with |dv| <= absmax(v's block) / 254.
-    const int64_t block = type == DType::kInt8 ? static_cast<int64_t>(x_row.size()) : kInt8BlockSize;
+    const int64_t block =
+        type == DType::kInt8 ? static_cast<int64_t>(x_row.size()) : kInt8BlockSize;
     const Quantized x = QuantizeReference(x_row, block);
     const Quantized w = QuantizeReference(w_row, block);
     double bound = 0.0;
@@ -97,7 +98,8 @@ MatmulCase MakeCase(const Shape& shape, DType type, uint32_t seed) {
   c.x = RandomFloats(shape.m * shape.k, seed);
   c.w = RandomFloats(shape.n * shape.k, seed + 1);
   c.bias = RandomFloats(shape.n, seed + 2);
-  const DType stored = (type == DType::kF16) ? DType::kF16 : (type == DType::kF32 ? DType::kF32 : DType::kBF16);
+  const DType stored =
+      (type == DType::kF16) ? DType::kF16 : (type == DType::kF32 ? DType::kF32 : DType::kBF16);
   c.w_stored = StoreAs(c.w, stored);
   c.w_exact = RoundTrip(c.w, stored);
   return c;
@@ -122,8 +124,8 @@ TEST_P(MatmulTest, EveryTypeMatchesDoublePrecisionReference) {
   uint32_t seed = 1;
   for (DType type : {DType::kF32, DType::kF16, DType::kBF16, DType::kInt8, DType::kInt8Block}) {
     for (const Shape& shape : kShapes) {
-      SCOPED_TRACE(::testing::Message() << DTypeName(type) << " m=" << shape.m << " n=" << shape.n
-                                        << " k=" << shape.k);
+      SCOPED_TRACE(::testing::Message()
+                   << DTypeName(type) << " m=" << shape.m << " n=" << shape.n << " k=" << shape.k);
       const MatmulCase c = MakeCase(shape, type, seed += 3);
       absl::StatusOr<PackedWeights> packed =
           PackWeights(c.w_stored.data(), StoredTypeFor(type), shape.n, shape.k, type);
@@ -136,7 +138,8 @@ TEST_P(MatmulTest, EveryTypeMatchesDoublePrecisionReference) {
           const std::vector<float> w_row(c.w_exact.begin() + j * shape.k,
                                          c.w_exact.begin() + (j + 1) * shape.k);
           const Reference ref = ReferenceDot(x_row, w_row, type, with_bias ? c.bias[j] : 0.0);
-          ASSERT_NEAR(y[i * shape.n + j], ref.value, ref.tolerance) << "at y[" << i << "][" << j << "]";
+          ASSERT_NEAR(y[i * shape.n + j], ref.value, ref.tolerance)
+              << "at y[" << i << "][" << j << "]";
         }
       }
     }
@@ -159,8 +162,10 @@ TEST_P(MatmulTest, RowsAreBitIdenticalWhateverTheBatchAndThreads) {
       for (int64_t i = 0; i < shape.m; ++i) {
         MatmulCase single = c;
         single.x.assign(c.x.begin() + i * shape.k, c.x.begin() + (i + 1) * shape.k);
-        const std::vector<float> alone = RunMatmul(single, {1, shape.n, shape.k}, *packed, true, &pool);
-        EXPECT_EQ(0, std::memcmp(alone.data(), batched.data() + i * shape.n, alone.size() * sizeof(float)))
+        const std::vector<float> alone =
+            RunMatmul(single, {1, shape.n, shape.k}, *packed, true, &pool);
+        EXPECT_EQ(0, std::memcmp(alone.data(), batched.data() + i * shape.n,
+                                 alone.size() * sizeof(float)))
             << "row " << i;
       }
     }

@@ -22,7 +22,8 @@ void ExpectCoversOnce(ThreadPool& pool, int64_t n, int64_t chunk) {
     for (int64_t i = begin; i < end; ++i) visits[static_cast<size_t>(i)].fetch_add(1);
   });
   EXPECT_EQ(oversized.load(), 0);
-  for (int64_t i = 0; i < n; ++i) ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << "index " << i;
+  for (int64_t i = 0; i < n; ++i)
+    ASSERT_EQ(visits[static_cast<size_t>(i)].load(), 1) << "index " << i;
 }
 
 TEST(ThreadPoolTest, EveryIndexRunsExactlyOnce) {
@@ -37,7 +38,8 @@ TEST(ThreadPoolTest, EveryIndexRunsExactlyOnce) {
 
 TEST(ThreadPoolTest, DefaultSizeIsOneThreadPerCore) {
   ThreadPool pool;
-  EXPECT_EQ(pool.num_threads(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(pool.num_threads(),
+            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 }
 
 TEST(ThreadPoolTest, LoopBodiesRunConcurrentlyOnDifferentThreads) {
@@ -78,7 +80,8 @@ TEST(ThreadPoolTest, ManyTinyLoopsInARow) {
   int64_t total = 0;
   std::vector<int64_t> partial(8);
   for (int round = 0; round < 20000; ++round) {
-    pool.ParallelFor(8, 1, [&](int64_t begin, int64_t) { partial[static_cast<size_t>(begin)] = begin + round; });
+    pool.ParallelFor(
+        8, 1, [&](int64_t begin, int64_t) { partial[static_cast<size_t>(begin)] = begin + round; });
     for (int64_t value : partial) total += value;
   }
   EXPECT_EQ(total, 20000 * 28 + 8 * (int64_t{20000} * 19999 / 2));
@@ -89,8 +92,8 @@ TEST(ThreadPoolTest, LoopsAfterWorkersFellAsleepStillRun) {
   for (int round = 0; round < 5; ++round) {
     // Stay busy past the spin window so the workers block on the condition variable; the next
     // loop must wake them (or run on the caller alone) and still cover every index.
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::microseconds(3 * ThreadPool::kSpinMicros);
+    const auto until =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(3 * ThreadPool::kSpinMicros);
     while (std::chrono::steady_clock::now() < until) {
     }
     ExpectCoversOnce(pool, 100, 1);
@@ -103,7 +106,8 @@ TEST(ThreadPoolTest, NestedLoopsRunInlineWithoutDeadlock) {
   pool.ParallelFor(64, 1, [&](int64_t outer_begin, int64_t outer_end) {
     for (int64_t outer = outer_begin; outer < outer_end; ++outer) {
       pool.ParallelFor(64, 8, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) visits[static_cast<size_t>(outer * 64 + i)].fetch_add(1);
+        for (int64_t i = begin; i < end; ++i)
+          visits[static_cast<size_t>(outer * 64 + i)].fetch_add(1);
       });
     }
   });
