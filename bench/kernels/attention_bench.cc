@@ -2,7 +2,8 @@
 // and prefill of 512 / 2048 tokens, on the Llama-3.2-1B layer shape (32 query heads, 8 kv heads,
 // head_dim 64) and SmolLM2-135M's (9 query heads, 3 kv heads, head_dim 64), f32 and bf16 caches.
 //
-// Counters: decode GB/s = K and V bytes read / time (bandwidth bound); prefill GFLOP/s =
+// Counters: decode GB/s = K and V bytes read / time (bandwidth bound; the calls rotate over 128 MB
+// of caches so that K/V come from memory); prefill GFLOP/s =
 // 4 * head_dim * query heads * (causal query-key pairs) / time.
 #include <cstdint>
 #include <numeric>
@@ -46,15 +47,25 @@ void BM_AttentionDecode(benchmark::State& state) {
   const int64_t context = state.range(4), head_dim = 64;
   const DType dtype = state.range(2) == 0 ? DType::kF32 : DType::kBF16;
   state.SetLabel(std::string(DTypeName(dtype)));
-  Setup setup = MakeCache(kv_heads, head_dim, dtype, batch, context);
-  const int64_t pages_per_sequence = static_cast<int64_t>(setup.page_table.size()) / batch;
+  // Caches of several layers (128 MB in all) used in turn, so that K/V come from memory as in a
+  // real decode step rather than from the last-level cache.
+  std::vector<Setup> layers;
+  layers.push_back(MakeCache(kv_heads, head_dim, dtype, batch, context));
+  const auto layer_bytes = static_cast<int64_t>(2 * layers.front().k.size());
+  while (static_cast<int64_t>(layers.size()) * layer_bytes < (int64_t{128} << 20)) {
+    layers.push_back(MakeCache(kv_heads, head_dim, dtype, batch, context));
+  }
+  const int64_t pages_per_sequence = static_cast<int64_t>(layers.front().page_table.size()) / batch;
   std::vector<AttentionSequence> sequences;
   for (int64_t s = 0; s < batch; ++s) {
-    sequences.push_back({setup.page_table.data() + s * pages_per_sequence, context - 1, 1, s});
+    sequences.push_back(
+        {layers.front().page_table.data() + s * pages_per_sequence, context - 1, 1, s});
   }
   std::vector<float> q(static_cast<size_t>(batch * heads * head_dim), 0.1f), out(q.size());
+  size_t next = 0;
   for (auto _ : state) {
-    Attention(q.data(), heads, sequences, setup.layer, out.data(), &Pool());
+    Attention(q.data(), heads, sequences, layers[next].layer, out.data(), &Pool());
+    next = (next + 1) % layers.size();
     benchmark::DoNotOptimize(out.data());
   }
   const double bytes =

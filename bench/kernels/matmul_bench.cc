@@ -1,9 +1,10 @@
 // Matmul throughput on the linear-layer shapes of SmolLM2-135M and Llama-3.2-1B.
 //
 // Counters: GFLOP/s = 2*M*N*K / time; GB/s = weight bytes streamed / time (the decode bound:
-// ~64 GB/s on the reference machine). BM_DecodeStep runs every matmul of one decode step of
-// Llama-3.2-1B (16 layers + lm_head, distinct weights so nothing stays cached) and reports
-// tokens/s.
+// ~64 GB/s on the reference machine). Calls rotate over copies of the weights totalling 256 MB, so
+// that the weights come from memory, not from the last-level cache. BM_DecodeStep runs every matmul
+// of one decode step of Llama-3.2-1B (16 layers + lm_head, distinct weights so nothing stays
+// cached) and reports tokens/s.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -67,20 +68,26 @@ std::unique_ptr<Weights> MakeWeights(int64_t rows, int64_t cols, DType type) {
   return weights;
 }
 
+// Copies of a matrix that together exceed the last-level cache (32 MB per CCX on the reference
+// machine), used in turn so that every call streams its weights from memory as a real model does.
+constexpr int64_t kRotationBytes = int64_t{256} << 20;
+
 // Google Benchmark calls a benchmark function several times (to size the iteration count); the
 // weights of the last shape are kept so that setup runs once per shape.
-const PackedWeights& CachedWeights(int64_t rows, int64_t cols, DType type) {
-  static std::unique_ptr<Weights> cached;
+const std::vector<std::unique_ptr<Weights>>& CachedWeights(int64_t rows, int64_t cols, DType type) {
+  static std::vector<std::unique_ptr<Weights>> cached;
   static int64_t cached_rows = 0, cached_cols = 0;
   static DType cached_type = DType::kF32;
-  if (cached == nullptr || rows != cached_rows || cols != cached_cols || type != cached_type) {
-    cached = nullptr;  // free the previous matrix first
-    cached = MakeWeights(rows, cols, type);
+  if (cached.empty() || rows != cached_rows || cols != cached_cols || type != cached_type) {
+    cached.clear();  // free the previous matrices first
+    cached.push_back(MakeWeights(rows, cols, type));
+    const int64_t copies = kRotationBytes / cached.front()->packed.StreamedBytes();
+    for (int64_t copy = 1; copy < copies; ++copy) cached.push_back(MakeWeights(rows, cols, type));
     cached_rows = rows;
     cached_cols = cols;
     cached_type = type;
   }
-  return cached->packed;
+  return cached;
 }
 
 const DType kTypes[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kInt8, DType::kInt8Block};
@@ -92,12 +99,14 @@ void BM_Matmul(benchmark::State& state) {
   const int64_t n = state.range(2);
   const int64_t k = state.range(3);
   state.SetLabel(std::string(DTypeName(type)));
-  const PackedWeights& weights = CachedWeights(n, k, type);
+  const std::vector<std::unique_ptr<Weights>>& copies = CachedWeights(n, k, type);
   const std::vector<float> x = Filled(m * k, 2.0f);
   std::vector<float> y(static_cast<size_t>(m * n));
-  std::vector<std::byte> scratch(MatmulScratchBytes(weights, m));
+  std::vector<std::byte> scratch(MatmulScratchBytes(copies.front()->packed, m));
+  size_t next = 0;
   for (auto _ : state) {
-    Matmul(x.data(), m, weights, nullptr, y.data(), scratch, &Pool());
+    Matmul(x.data(), m, copies[next]->packed, nullptr, y.data(), scratch, &Pool());
+    next = (next + 1) % copies.size();
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
@@ -105,7 +114,8 @@ void BM_Matmul(benchmark::State& state) {
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * m * n * k * iterations / 1e9, benchmark::Counter::kIsRate);
   state.counters["GB/s"] = benchmark::Counter(
-      static_cast<double>(weights.StreamedBytes()) * iterations / 1e9, benchmark::Counter::kIsRate);
+      static_cast<double>(copies.front()->packed.StreamedBytes()) * iterations / 1e9,
+      benchmark::Counter::kIsRate);
 }
 
 void MatmulArgs(benchmark::internal::Benchmark* bench) {

@@ -142,20 +142,16 @@ void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float
     // Memory bound: every weight row is read once, 4 rows at a time, for all m activation rows.
     // About eight chunks per thread keep the split even when a thread is slowed down.
     const int64_t chunk = RoundUp(CeilDiv(n, int64_t{8} * threads), kRowsPerTile);
-    auto run = [&](int64_t begin, int64_t end) {
-      for (int64_t n0 = begin; n0 < end; n0 += kRowsPerTile) {
-        kernels.gemm(problem, 0, m, n0, std::min(end, n0 + kRowsPerTile));
-      }
-    };
     if (pool == nullptr) {
-      run(0, n);
+      kernels.gemm(problem, 0, m, 0, n);
     } else {
-      pool->ParallelFor(n, chunk, run);
+      pool->ParallelFor(
+          n, chunk, [&](int64_t begin, int64_t end) { kernels.gemm(problem, 0, m, begin, end); });
     }
     return;
   }
-  // Compute bound: (block of W rows) x (block of X rows) rectangles; inside one, the kernel keeps
-  // a 4-row X group in L1 while it sweeps the W block held in L2.
+  // Compute bound: (block of W rows that fits in L2) x (block of X rows) rectangles, which the
+  // kernels sweep in cache-sized K blocks.
   int64_t n_block =
       RoundUp(std::max<int64_t>(kWeightBlockBytes / weights.row_bytes(), 1), kRowsPerTile);
   n_block = std::min(n_block, RoundUp(CeilDiv(n, int64_t{2} * threads), kRowsPerTile));

@@ -128,10 +128,11 @@ void Int8Tile(const MatmulProblem& p, const TileRows& rows, float* out) {
 
 void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end) {
   const bool int8 = p.w_type == DType::kInt8 || p.w_type == DType::kInt8Block;
-  for (int64_t m0 = m_begin; m0 < m_end; m0 += kTileM) {
-    const int64_t rows_m = Min64(kTileM, m_end - m0);
-    for (int64_t n0 = n_begin; n0 < n_end; n0 += kTileN) {
-      const int64_t rows_n = Min64(kTileN, n_end - n0);
+  // Weight tiles outer: each is read from memory once and reused from L1 by every row group.
+  for (int64_t n0 = n_begin; n0 < n_end; n0 += kTileN) {
+    const int64_t rows_n = Min64(kTileN, n_end - n0);
+    for (int64_t m0 = m_begin; m0 < m_end; m0 += kTileM) {
+      const int64_t rows_m = Min64(kTileM, m_end - m0);
       TileRows rows{m0, {}};
       for (int n = 0; n < kTileN; ++n) rows.n[n] = n0 + Min64(n, rows_n - 1);
       alignas(32) float out[8];

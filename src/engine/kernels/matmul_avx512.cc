@@ -44,9 +44,7 @@ struct TileRows {
   int64_t n[kTile];
 };
 
-// Reduce16 turns accumulator s into lane 4 * (s % 4) + s / 4; pair (m, n) of a tile is
-// accumulator s = n * kTile + m.
-constexpr int LaneOf(int s) { return 4 * (s % 4) + s / 4; }
+// Pair (m, n) of a tile accumulates in acc[n * 4 + m], which Reduce16 turns into lane 4 * m + n.
 
 inline const std::byte* WeightRow(const MatmulProblem& p, int64_t row) {
   return p.w + row * p.w_row_bytes;
@@ -58,8 +56,9 @@ inline void PrefetchNextTile(const MatmulProblem& p, const TileRows& rows, int n
 
 // The kinds below share one shape: Tile<kMr, kPrefetch> accumulates K columns [begin, end) of a
 // tile of 4 activation rows (the first kMr valid) x 4 weight rows into acc[16]; Finish turns the
-// accumulators into out[s], the value of pair s before the bias. (8x2 tiles, which load fewer
-// weight bytes per instruction, measured slower for f32 and int8 and no faster for bf16.)
+// accumulators into the outputs before the bias, pair (m, n) in lane 4 * m + n. (8x2 tiles, which
+// load fewer weight bytes per instruction, measured slower for f32 and int8 and no faster for
+// bf16.)
 
 // f32 and f16 weights times f32 activations.
 template <bool kF16>
@@ -121,11 +120,8 @@ struct FloatKind {
     for (int j = 0; j < 16; ++j) accumulators[j] = acc[j];
   }
 
-  static void Finish(const MatmulProblem& /*p*/, const TileRows& /*rows*/, const __m512* acc,
-                     float* out) {
-    alignas(64) float lanes[16];
-    _mm512_store_ps(lanes, Reduce16(acc));
-    for (int s = 0; s < 16; ++s) out[s] = lanes[LaneOf(s)];
+  static __m512 Finish(const MatmulProblem& /*p*/, const TileRows& /*rows*/, const __m512* acc) {
+    return Reduce16(acc);
   }
 };
 
@@ -173,8 +169,8 @@ struct Bf16Kind {
     for (int j = 0; j < 16; ++j) accumulators[j] = acc[j];
   }
 
-  static void Finish(const MatmulProblem& p, const TileRows& rows, const __m512* acc, float* out) {
-    FloatKind<false>::Finish(p, rows, acc, out);
+  static __m512 Finish(const MatmulProblem& /*p*/, const TileRows& /*rows*/, const __m512* acc) {
+    return Reduce16(acc);
   }
 };
 
@@ -210,16 +206,28 @@ struct Int8Kind {
     for (int j = 0; j < 16; ++j) accumulators[j] = acc[j];
   }
 
-  static void Finish(const MatmulProblem& p, const TileRows& rows, const __m512i* acc, float* out) {
-    alignas(64) int32_t dots[16];
-    _mm512_store_si512(dots, Reduce16(acc));
-    for (int s = 0; s < 16; ++s) {
+  static __m512 Finish(const MatmulProblem& p, const TileRows& rows, const __m512i* acc) {
+    alignas(16) int32_t corrections[kTile];
+    alignas(16) float x_scales[kTile];
+    alignas(16) float w_scales[kTile];
+    for (int m = 0; m < kTile; ++m) {
       // Rows past the activation rows (m0 + m >= p.m) are never stored; keep reads in bounds.
-      const int64_t row = Min64(rows.m0 + s % kTile, p.m - 1);
+      const int64_t row = Min64(rows.m0 + m, p.m - 1);
       // sum((q_w + 128) * q_x) - 128 * sum(q_x) = sum(q_w * q_x), exact in int32 for k <= 65536.
-      out[s] = static_cast<float>(dots[LaneOf(s)] - 128 * p.x_sums[row]) * p.x_scales[row] *
-               p.w_scales[rows.n[s / kTile]];
+      corrections[m] = 128 * p.x_sums[row];
+      x_scales[m] = p.x_scales[row];
     }
+    for (int n = 0; n < kTile; ++n) w_scales[n] = p.w_scales[rows.n[n]];
+    // Lane 4 * m + n takes the activation row's values from element m, the weight row's from n.
+    const __m512i by_row = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    const __m512i correction = _mm512_permutexvar_epi32(
+        by_row,
+        _mm512_castsi128_si512(_mm_load_si128(reinterpret_cast<const __m128i*>(corrections))));
+    const __m512 x_scale =
+        _mm512_permutexvar_ps(by_row, _mm512_castps128_ps512(_mm_load_ps(x_scales)));
+    const __m512 w_scale = _mm512_broadcast_f32x4(_mm_load_ps(w_scales));
+    const __m512 dots = _mm512_cvtepi32_ps(_mm512_sub_epi32(Reduce16(acc), correction));
+    return _mm512_mul_ps(_mm512_mul_ps(dots, x_scale), w_scale);
   }
 };
 
@@ -273,8 +281,8 @@ struct Int8BlockKind {
     for (int j = 0; j < 16; ++j) accumulators[j] = acc[j];
   }
 
-  static void Finish(const MatmulProblem& p, const TileRows& rows, const __m512* acc, float* out) {
-    FloatKind<false>::Finish(p, rows, acc, out);
+  static __m512 Finish(const MatmulProblem& /*p*/, const TileRows& /*rows*/, const __m512* acc) {
+    return Reduce16(acc);
   }
 };
 
@@ -310,27 +318,32 @@ void RunSquareTile(const MatmulProblem& p, int64_t m0, int64_t m_end, int64_t n0
 template <typename Kind>
 void StoreTile(const MatmulProblem& p, int64_t m0, int64_t m_end, int64_t n0, int64_t n_end,
                const typename Kind::Acc* acc) {
-  const TileRows rows = MakeRows(m0, n0, n_end);
   alignas(64) float out[16];
-  Kind::Finish(p, rows, acc, out);
+  _mm512_store_ps(out, Kind::Finish(p, MakeRows(m0, n0, n_end), acc));
+  const __mmask8 columns = static_cast<__mmask8>((1u << Min64(kTile, n_end - n0)) - 1);
+  const __m128 bias =
+      (p.bias == nullptr) ? _mm_setzero_ps() : _mm_maskz_loadu_ps(columns, p.bias + n0);
   for (int64_t m = 0; m < Min64(kTile, m_end - m0); ++m) {
-    float* y = p.y + (m0 + m) * p.y_stride + n0;
-    for (int64_t n = 0; n < Min64(kTile, n_end - n0); ++n) {
-      const float value = out[n * kTile + m];
-      y[n] = (p.bias == nullptr) ? value : value + p.bias[n0 + n];
-    }
+    const __m128 values = _mm_load_ps(out + 4 * m);
+    _mm_mask_storeu_ps(p.y + (m0 + m) * p.y_stride + n0, columns,
+                       p.bias == nullptr ? values : _mm_add_ps(values, bias));
   }
 }
 
-// Decode schedule: 4x4 tiles over the whole K, weight rows prefetched a tile ahead.
+// Decode schedule: 4x4 tiles over the whole K; the first group of activation rows streams each
+// weight tile from memory, prefetching the next one, and the other groups find it in cache.
 template <typename Kind>
 void StreamWeights(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin,
                    int64_t n_end) {
   alignas(64) typename Kind::Acc acc[16];
-  for (int64_t m0 = m_begin; m0 < m_end; m0 += kTile) {
-    for (int64_t n0 = n_begin; n0 < n_end; n0 += kTile) {
+  for (int64_t n0 = n_begin; n0 < n_end; n0 += kTile) {
+    for (int64_t m0 = m_begin; m0 < m_end; m0 += kTile) {
       ZeroTile<Kind>(acc);
-      RunSquareTile<Kind, true>(p, m0, m_end, n0, n_end, 0, Kind::Columns(p), acc);
+      if (m0 == m_begin) {
+        RunSquareTile<Kind, true>(p, m0, m_end, n0, n_end, 0, Kind::Columns(p), acc);
+      } else {
+        RunSquareTile<Kind, false>(p, m0, m_end, n0, n_end, 0, Kind::Columns(p), acc);
+      }
       StoreTile<Kind>(p, m0, m_end, n0, n_end, acc);
     }
   }

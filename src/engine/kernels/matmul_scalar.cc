@@ -66,9 +66,10 @@ float Int8BlockDot(const MatmulProblem& p, int64_t m, int64_t n) {
 }
 
 void Gemm(const MatmulProblem& p, int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end) {
-  for (int64_t m = m_begin; m < m_end; ++m) {
-    float* y = p.y + m * p.y_stride;
-    for (int64_t n = n_begin; n < n_end; ++n) {
+  // Weight rows outer: each is read from memory once for all activation rows.
+  for (int64_t n = n_begin; n < n_end; ++n) {
+    for (int64_t m = m_begin; m < m_end; ++m) {
+      float* y = p.y + m * p.y_stride;
       float value = 0.0f;
       switch (p.w_type) {
         case DType::kF32:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -127,7 +128,7 @@ void CheckAgainstReference(const AttentionCase& c, const std::vector<SequenceSpe
         const int64_t kv_head = h / c.group;
         const float* query = q.data() + (row * num_heads + h) * c.head_dim;
         std::vector<double> weights(static_cast<size_t>(position + 1));
-        double max = -INFINITY;
+        double max = -std::numeric_limits<double>::infinity();
         for (int64_t j = 0; j <= position; ++j) {
           double dot = 0;
           for (int64_t d = 0; d < c.head_dim; ++d) dot += query[d] * cache.Key(s, j, kv_head, d);
@@ -186,7 +187,9 @@ TEST(KvCacheTest, StoreKvWritesOnlyTheGivenSlots) {
   std::vector<std::byte> k(static_cast<size_t>(KvCachePageBytes(layout) * 3));
   std::vector<std::byte> v(k.size());
   const KvCacheLayer layer{k.data(), v.data(), 3, layout};
-  const std::vector<float> new_k = RandomFloats(2 * 2 * 16, 1), new_v = RandomFloats(2 * 2 * 16, 2);
+  // 2 tokens x 2 kv heads x 16 dims.
+  const std::vector<float> new_k = RandomFloats(int64_t{64}, 1);
+  const std::vector<float> new_v = RandomFloats(int64_t{64}, 2);
   const int64_t slots[] = {9, 2};  // page 2 slot 1, page 0 slot 2
   StoreKv(new_k.data(), new_v.data(), 2, slots, layer);
   const auto* stored_k = reinterpret_cast<const float*>(k.data());

@@ -104,7 +104,7 @@ uint16_t NearestF16(float value) {
   const double magnitude = std::fabs(static_cast<double>(value));
   if (magnitude >= 65520.0) return sign | 0x7c00u;  // 65520 rounds to even: infinity
   int exponent = 0;
-  std::frexp(magnitude, &exponent);  // magnitude in [2^(exponent-1), 2^exponent)
+  std::frexp(magnitude, &exponent);                // magnitude in [2^(exponent-1), 2^exponent)
   const int binade = std::max(exponent - 1, -14);  // subnormals share the spacing of 2^-14
   const double spacing = std::ldexp(1.0, binade - 10);
   const double units = std::nearbyint(magnitude / spacing);  // round half to even

@@ -58,8 +58,8 @@ TEST_P(ElementwiseTest, RopeRotatesHalvesLikeHuggingFace) {
     SCOPED_TRACE(::testing::Message() << "head_dim=" << head_dim << " half=" << half);
     std::vector<float> inv_freq(static_cast<size_t>(half));
     for (int64_t i = 0; i < half; ++i) {
-      inv_freq[i] =
-          static_cast<float>(std::pow(500000.0, -2.0 * static_cast<double>(i) / (2.0 * half)));
+      inv_freq[i] = static_cast<float>(
+          std::pow(500000.0, -2.0 * static_cast<double>(i) / (2.0 * static_cast<double>(half))));
     }
     absl::StatusOr<RopeTable> table = RopeTable::Create(inv_freq, 4096);
     ASSERT_TRUE(table.ok());

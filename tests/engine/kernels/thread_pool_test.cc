@@ -84,7 +84,7 @@ TEST(ThreadPoolTest, ManyTinyLoopsInARow) {
         8, 1, [&](int64_t begin, int64_t) { partial[static_cast<size_t>(begin)] = begin + round; });
     for (int64_t value : partial) total += value;
   }
-  EXPECT_EQ(total, 20000 * 28 + 8 * (int64_t{20000} * 19999 / 2));
+  EXPECT_EQ(total, int64_t{20000} * 28 + 8 * (int64_t{20000} * 19999 / 2));
 }
 
 TEST(ThreadPoolTest, LoopsAfterWorkersFellAsleepStillRun) {
@@ -102,7 +102,7 @@ TEST(ThreadPoolTest, LoopsAfterWorkersFellAsleepStillRun) {
 
 TEST(ThreadPoolTest, NestedLoopsRunInlineWithoutDeadlock) {
   ThreadPool pool(2);
-  std::vector<std::atomic<int>> visits(64 * 64);
+  std::vector<std::atomic<int>> visits(size_t{64} * 64);
   pool.ParallelFor(64, 1, [&](int64_t outer_begin, int64_t outer_end) {
     for (int64_t outer = outer_begin; outer < outer_end; ++outer) {
       pool.ParallelFor(64, 8, [&](int64_t begin, int64_t end) {
@@ -117,6 +117,7 @@ TEST(ThreadPoolTest, NestedLoopsRunInlineWithoutDeadlock) {
 TEST(ThreadPoolTest, CallersOnSeveralThreadsShareOnePool) {
   ThreadPool pool(2);
   std::vector<std::thread> callers;
+  callers.reserve(3);
   std::atomic<int64_t> sum{0};
   for (int c = 0; c < 3; ++c) {
     callers.emplace_back([&] {
