@@ -12,7 +12,7 @@ packages=(
   libabsl-dev libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
   libspdlog-dev libicu-dev libsqlite3-dev libboost-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-numpy python3-jinja2 nodejs npm
+  libgtest-dev libgmock-dev libbenchmark-dev python3 python3-numpy python3-torch python3-jinja2 nodejs npm
 )
 
 missing=()

@@ -1,0 +1,555 @@
+#include "src/engine/scheduler/scheduler.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "src/common/strings.h"
+
+namespace radixlm::engine {
+namespace {
+
+// Waiting queues longer than this are admitted FCFS for the step (matching every request against
+// the tree each step would cost more than it saves; SGLang uses the same bound).
+constexpr std::size_t kLongestPrefixQueueLimit = 128;
+// Admission keeps this share of each running request's expected output pages free (SGLang's
+// new_token_ratio idea, fixed): too low and decodes preempt each other, too high and the pool
+// sits idle. Outputs are counted up to kReserveTokenCap tokens.
+constexpr double kOutputReserveRatio = 0.5;
+constexpr std::int64_t kReserveTokenCap = 256;
+
+std::int64_t CommonPrefix(std::span<const std::int32_t> a, std::span<const std::int32_t> b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  std::size_t i = 0;
+  while (i < n && a[i] == b[i]) ++i;
+  return static_cast<std::int64_t>(i);
+}
+
+bool Contains(std::span<const std::int32_t> ids, std::int32_t id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+// A running request is decoding once it has output and only its newest token is uncomputed.
+bool IsDecoding(const Request& request) {
+  return request.output_tokens() > 0 && request.tokens_to_compute() == 1;
+}
+
+}  // namespace
+
+struct Scheduler::Slot {
+  Request* request = nullptr;
+  std::int64_t start = 0;
+  std::int64_t count = 0;
+  bool need_logits = false;
+};
+
+Scheduler::Scheduler(Transformer* transformer, PagePool* pool, const SchedulerOptions& options)
+    : transformer_(transformer),
+      pool_(pool),
+      options_(options),
+      cache_(pool),
+      logits_(static_cast<std::size_t>(options.max_running_requests) *
+              static_cast<std::size_t>(transformer->vocab_size())) {}
+
+Scheduler::~Scheduler() {
+  AbortAll(absl::UnavailableError("the engine shut down before the request finished"));
+  ApplyAborts();
+}
+
+void Scheduler::Add(std::unique_ptr<Request> request) {
+  request->max_output_tokens = std::max<std::int64_t>(request->max_output_tokens, 0);
+  waiting_.push_back(std::move(request));
+}
+
+bool Scheduler::Abort(std::string_view rid, const absl::Status& reason) {
+  auto mark = [&](Request& request) {
+    if (request.rid != rid) return false;
+    request.abort_requested = true;
+    request.abort_reason = reason;
+    return true;
+  };
+  for (auto& request : waiting_) {
+    if (mark(*request)) return true;
+  }
+  for (auto& request : running_) {
+    if (mark(*request)) return true;
+  }
+  return false;
+}
+
+void Scheduler::AbortAll(const absl::Status& reason) {
+  for (auto& request : waiting_) {
+    request->abort_requested = true;
+    request->abort_reason = reason;
+  }
+  for (auto& request : running_) {
+    request->abort_requested = true;
+    request->abort_reason = reason;
+  }
+}
+
+absl::Status Scheduler::FlushCache() {
+  if (!idle()) {
+    return absl::FailedPreconditionError(
+        StrCat("Cache not flushed because there are pending requests. #queue-req: ",
+               waiting_.size(), ", #running-req: ", running_.size()));
+  }
+  return cache_.Flush();
+}
+
+void Scheduler::Step() {
+  ApplyAborts();
+  if (idle()) return;
+  std::vector<Slot> slots;
+  BuildBatch(slots);
+  RunBatch(slots);
+#ifndef NDEBUG
+  if (absl::Status status = Validate(); !status.ok()) {
+    std::fprintf(stderr, "radixlm scheduler: %s\n", std::string(status.message()).c_str());
+    std::abort();
+  }
+#endif
+}
+
+absl::Status Scheduler::Validate() const {
+  if (absl::Status status = cache_.Validate(); !status.ok()) return status;
+  std::int64_t private_pages = 0;
+  for (const auto& request : running_) {
+    const Request& r = *request;
+    if (r.shared_pages > static_cast<std::int64_t>(r.page_table.size())) {
+      return absl::InternalError(StrCat("request ", r.rid, " shares more pages than it holds"));
+    }
+    if ((r.shared_pages > 0) != (r.cache_node != nullptr)) {
+      return absl::InternalError(StrCat("request ", r.rid, " has shared pages without a lock"));
+    }
+    if (static_cast<std::int64_t>(r.page_table.size()) < pool_->PagesFor(r.computed)) {
+      return absl::InternalError(StrCat("request ", r.rid, " computed more than its pages hold"));
+    }
+    for (PageId page : r.page_table) {
+      if (!pool_->IsAllocated(page)) {
+        return absl::InternalError(StrCat("request ", r.rid, " holds free page ", page));
+      }
+    }
+    private_pages += static_cast<std::int64_t>(r.page_table.size()) - r.shared_pages;
+  }
+  for (const auto& request : waiting_) {
+    if (!request->page_table.empty() || request->cache_node != nullptr) {
+      return absl::InternalError(StrCat("waiting request ", request->rid, " holds pages"));
+    }
+  }
+  const std::int64_t cached_pages = cache_.stats().cached_tokens / pool_->page_size();
+  if (pool_->used_pages() != cached_pages + private_pages) {
+    return absl::InternalError(StrCat("page leak: ", pool_->used_pages(), " pages in use, ",
+                                      cached_pages, " in the cache, ", private_pages,
+                                      " private to requests"));
+  }
+  return absl::OkStatus();
+}
+
+void Scheduler::ApplyAborts() {
+  for (std::size_t i = 0; i < waiting_.size();) {
+    if (!waiting_[i]->abort_requested) {
+      ++i;
+      continue;
+    }
+    std::unique_ptr<Request> request = std::move(waiting_[i]);
+    waiting_.erase(waiting_.begin() + static_cast<std::ptrdiff_t>(i));
+    absl::Status reason = request->abort_reason;
+    Finish(std::move(request), FinishReason::kAbort, nullptr, std::move(reason));
+  }
+  for (std::size_t i = 0; i < running_.size();) {
+    if (!running_[i]->abort_requested) {
+      ++i;
+      continue;
+    }
+    absl::Status reason = running_[i]->abort_reason;
+    FinishRunning(i, FinishReason::kAbort, nullptr, std::move(reason));
+  }
+}
+
+void Scheduler::BuildBatch(std::vector<Slot>& slots) {
+  if (!ScheduleDecodes(slots)) return;
+  std::int64_t budget = options_.chunked_prefill_size;
+  ScheduleContinuedPrefills(slots, budget);
+  AdmitWaiting(slots, budget);
+  if (slots.empty() && !running_.empty()) {
+    // Running requests hold pages but none can move forward: make room by preempting the newest
+    // (or failing the last one, which cannot happen when admission checked the pool).
+    if (running_.size() > 1) {
+      Preempt(running_.size() - 1);
+    } else {
+      FinishRunning(0, FinishReason::kAbort, nullptr,
+                    absl::ResourceExhaustedError(StrCat(
+                        "the KV cache (", pool_->capacity() * pool_->page_size(),
+                        " tokens) cannot hold this request; raise --max-kv-tokens")));
+    }
+  }
+}
+
+bool Scheduler::ScheduleDecodes(std::vector<Slot>& slots) {
+  // One more page per decoding request at page boundaries; when the pool (with everything
+  // evictable evicted) cannot give them, preempt the newest running requests.
+  while (true) {
+    std::int64_t needed = 0;
+    for (const auto& request : running_) {
+      if (IsDecoding(*request)) needed += MissingPages(*request, request->computed + 1);
+    }
+    if (needed <= pool_->free_pages() + cache_.evictable_pages()) break;
+    if (running_.size() == 1) {
+      FinishRunning(0, FinishReason::kAbort, nullptr,
+                    absl::ResourceExhaustedError(StrCat(
+                        "the KV cache (", pool_->capacity() * pool_->page_size(),
+                        " tokens) ran out mid-generation; raise --max-kv-tokens")));
+      return false;
+    }
+    Preempt(running_.size() - 1);
+  }
+  for (const auto& request : running_) {
+    if (!IsDecoding(*request)) continue;
+    if (!GrowPageTable(*request, request->computed + 1)) continue;  // cannot happen (checked)
+    slots.push_back({request.get(), request->computed, 1, true});
+  }
+  return true;
+}
+
+void Scheduler::ScheduleContinuedPrefills(std::vector<Slot>& slots, std::int64_t& budget) {
+  for (const auto& request : running_) {
+    if (budget <= 0) return;
+    if (IsDecoding(*request)) continue;
+    Request& r = *request;
+    std::int64_t count = std::min(r.tokens_to_compute(), budget);
+    const std::int64_t reachable =
+        (static_cast<std::int64_t>(r.page_table.size()) + pool_->free_pages() +
+         cache_.evictable_pages()) *
+        pool_->page_size();
+    count = std::min(count, reachable - r.computed);
+    if (count <= 0) continue;
+    if (!GrowPageTable(r, r.computed + count)) continue;
+    const bool completes = r.computed + count == static_cast<std::int64_t>(r.tokens.size());
+    slots.push_back(
+        {&r, r.computed, count, completes && r.output_tokens() < r.max_output_tokens});
+    budget -= count;
+  }
+}
+
+std::vector<std::size_t> Scheduler::AdmissionOrder() {
+  std::vector<std::size_t> order(waiting_.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  const bool by_prefix = options_.policy == SchedulePolicy::kLongestPrefix &&
+                         options_.enable_radix_cache &&
+                         waiting_.size() <= kLongestPrefixQueueLimit;
+  if (!by_prefix) return order;  // the deque is in arrival order (preempted requests in front)
+  std::vector<std::int64_t> matched(waiting_.size());
+  for (std::size_t i = 0; i < waiting_.size(); ++i) {
+    const auto& tokens = waiting_[i]->tokens;
+    matched[i] = cache_.MatchPrefix(std::span(tokens).first(tokens.size() - 1)).tokens;
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return matched[a] > matched[b]; });
+  return order;
+}
+
+bool Scheduler::SharesPrefixInFlight(const Request& request, std::int64_t cached) const {
+  if (!options_.enable_radix_cache) return false;
+  for (const auto& other : running_) {
+    if (other->output_tokens() > 0 || other->computed >= other->prompt_tokens) continue;
+    const std::int64_t common = CommonPrefix(request.tokens, other->tokens);
+    if (common >= cached + pool_->page_size()) return true;
+  }
+  return false;
+}
+
+void Scheduler::AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget) {
+  if (waiting_.empty() || budget <= 0) return;
+  const std::int32_t page_size = pool_->page_size();
+  std::int64_t reserved_pages = 0;
+  for (const auto& request : running_) {
+    const std::int64_t remaining = std::min(
+        request->max_output_tokens - request->output_tokens(), kReserveTokenCap);
+    reserved_pages += static_cast<std::int64_t>(
+        kOutputReserveRatio * static_cast<double>(pool_->PagesFor(remaining)));
+  }
+  std::vector<bool> admitted(waiting_.size(), false);
+  for (std::size_t index : AdmissionOrder()) {
+    if (budget <= 0 || static_cast<int>(running_.size()) >= options_.max_running_requests) break;
+    Request& r = *waiting_[index];
+    RadixCache::Match match;
+    if (options_.enable_radix_cache) {
+      match = cache_.MatchPrefix(std::span(r.tokens).first(r.tokens.size() - 1));
+      if (match.tokens == 0) match.node = nullptr;  // the root: nothing to pin
+    }
+    if (SharesPrefixInFlight(r, match.tokens)) continue;  // its prefix is being computed
+    if (match.node != nullptr) cache_.Lock(match.node);
+    const std::int64_t reserve =
+        std::min(r.max_output_tokens - r.output_tokens(), kReserveTokenCap);
+    const std::int64_t needed = pool_->PagesFor(static_cast<std::int64_t>(r.tokens.size())) -
+                                static_cast<std::int64_t>(match.pages.size()) +
+                                static_cast<std::int64_t>(kOutputReserveRatio *
+                                                          pool_->PagesFor(reserve));
+    const std::int64_t available = pool_->free_pages() + cache_.evictable_pages();
+    if (!running_.empty() && available - reserved_pages < needed) {
+      if (match.node != nullptr) cache_.Unlock(match.node);
+      break;
+    }
+    // Admit.
+    r.cache_node = match.node;
+    r.page_table = std::move(match.pages);
+    r.shared_pages = static_cast<std::int64_t>(r.page_table.size());
+    r.computed = match.tokens;
+    if (!r.cached_tokens_reported && !r.first_scheduled.has_value()) {
+      r.cached_tokens = match.tokens;
+      counters_.prompt_tokens += r.prompt_tokens;
+      counters_.cached_tokens += match.tokens;
+    }
+    if (!r.first_scheduled.has_value()) r.first_scheduled = absl::Now();
+    if (!r.prompt_observed) {
+      r.sampler.ObservePrompt(std::span(r.tokens).first(static_cast<std::size_t>(r.prompt_tokens)));
+      r.prompt_observed = true;
+    }
+    reserved_pages += static_cast<std::int64_t>(kOutputReserveRatio * pool_->PagesFor(reserve));
+    admitted[index] = true;
+    running_.push_back(std::move(waiting_[index]));
+    Request& running = *running_.back();
+    std::int64_t count = std::min(running.tokens_to_compute(), budget);
+    const std::int64_t reachable =
+        (static_cast<std::int64_t>(running.page_table.size()) + pool_->free_pages() +
+         cache_.evictable_pages()) *
+        page_size;
+    count = std::min(count, reachable - running.computed);
+    if (count <= 0 || !GrowPageTable(running, running.computed + count)) continue;
+    const bool completes =
+        running.computed + count == static_cast<std::int64_t>(running.tokens.size());
+    slots.push_back({&running, running.computed, count,
+                     completes && running.output_tokens() < running.max_output_tokens});
+    budget -= count;
+  }
+  std::deque<std::unique_ptr<Request>> still_waiting;
+  for (std::size_t i = 0; i < waiting_.size(); ++i) {
+    if (!admitted[i]) still_waiting.push_back(std::move(waiting_[i]));
+  }
+  waiting_ = std::move(still_waiting);
+}
+
+std::int32_t Scheduler::MissingPages(const Request& request, std::int64_t end) const {
+  return std::max<std::int32_t>(
+      pool_->PagesFor(end) - static_cast<std::int32_t>(request.page_table.size()), 0);
+}
+
+bool Scheduler::MakeRoom(std::int32_t count) {
+  if (pool_->free_pages() < count) cache_.Evict(count - pool_->free_pages());
+  return pool_->free_pages() >= count;
+}
+
+bool Scheduler::GrowPageTable(Request& request, std::int64_t end) {
+  const std::int32_t missing = MissingPages(request, end);
+  if (missing == 0) return true;
+  if (!MakeRoom(missing)) return false;
+  std::optional<std::vector<PageId>> pages = pool_->Allocate(missing);
+  if (!pages.has_value()) return false;
+  request.page_table.insert(request.page_table.end(), pages->begin(), pages->end());
+  return true;
+}
+
+void Scheduler::RunBatch(std::vector<Slot>& slots) {
+  if (slots.empty()) return;
+  std::vector<ForwardSequence> batch;
+  batch.reserve(slots.size());
+  for (const Slot& slot : slots) {
+    const Request& r = *slot.request;
+    batch.push_back({std::span(r.tokens).subspan(static_cast<std::size_t>(slot.start),
+                                                 static_cast<std::size_t>(slot.count)),
+                     slot.start, r.page_table, slot.need_logits});
+  }
+  const absl::Status status = transformer_->Forward(batch, logits_);
+  ++counters_.forward_steps;
+  if (!status.ok()) {
+    for (const Slot& slot : slots) {
+      slot.request->abort_requested = true;
+      slot.request->abort_reason = absl::InternalError(
+          StrCat("the forward pass failed: ", status.message()));
+    }
+    ApplyAborts();
+    return;
+  }
+  const std::int64_t vocab = transformer_->vocab_size();
+  std::int64_t logits_row = 0;
+  for (const Slot& slot : slots) {
+    Request& r = *slot.request;
+    r.computed += slot.count;
+    if (r.output_tokens() == 0 || slot.count > 1) {
+      counters_.computed_prompt_tokens += slot.count;
+      // After each prefill chunk, publish the computed prefix to concurrent requests.
+      CacheComputedPages(r);
+    }
+    if (slot.need_logits) {
+      std::span<float> logits(logits_.data() + logits_row * vocab, static_cast<std::size_t>(vocab));
+      ++logits_row;
+      AcceptToken(r, logits);
+    } else if (r.computed == static_cast<std::int64_t>(r.tokens.size()) &&  // prefill only
+               r.output_tokens() >= r.max_output_tokens) {
+      r.pending_finish = FinishReason::kLength;
+    }
+  }
+  for (std::size_t i = 0; i < running_.size();) {
+    if (!running_[i]->pending_finish.has_value()) {
+      ++i;
+      continue;
+    }
+    const FinishReason reason = *running_[i]->pending_finish;
+    nlohmann::json matched = std::move(running_[i]->matched_stop);
+    FinishRunning(i, reason, std::move(matched), absl::OkStatus());
+  }
+}
+
+void Scheduler::AcceptToken(Request& r, std::span<float> logits) {
+  suppressed_scratch_.clear();
+  const bool may_stop = r.output_tokens() >= r.params.min_new_tokens;
+  if (!may_stop) {
+    if (!r.params.ignore_eos) {
+      suppressed_scratch_.insert(suppressed_scratch_.end(), options_.eos_ids.begin(),
+                                 options_.eos_ids.end());
+    }
+    suppressed_scratch_.insert(suppressed_scratch_.end(), r.params.stop_token_ids.begin(),
+                               r.params.stop_token_ids.end());
+  }
+  SampledToken sampled = r.sampler.Sample(logits, suppressed_scratch_);
+  r.sampler.ObserveOutput(sampled.token);
+  r.tokens.push_back(sampled.token);
+  ++counters_.generated_tokens;
+  const absl::Time now = absl::Now();
+  if (!r.first_token.has_value()) r.first_token = now;
+
+  GenerateDelta delta;
+  delta.rid = r.rid;
+  delta.token_ids.push_back(sampled.token);
+  if (r.params.return_logprob) {
+    OutputLogprob logprob{sampled.token, sampled.logprob, {}};
+    for (const TokenLogprob& top : sampled.top) logprob.top.push_back({top.token, top.logprob});
+    r.logprobs.push_back(logprob);
+    delta.logprobs.push_back(std::move(logprob));
+  }
+  if (!r.cached_tokens_reported) {
+    delta.cached_tokens = r.cached_tokens;
+    r.cached_tokens_reported = true;
+  }
+
+  const bool stop_token =
+      may_stop && ((!r.params.ignore_eos && Contains(options_.eos_ids, sampled.token)) ||
+                   Contains(r.params.stop_token_ids, sampled.token));
+  if (stop_token) {
+    // SGLang trims the matched stop token from the text unless no_stop_trim.
+    if (r.params.no_stop_trim) delta.text += r.stop_strings.Push(r.detokenizer.Push(sampled.token)).text;
+    r.pending_finish = FinishReason::kStop;
+    r.matched_stop = sampled.token;
+  } else {
+    StopStrings::Step step = r.stop_strings.Push(r.detokenizer.Push(sampled.token));
+    delta.text = std::move(step.text);
+    if (step.matched.has_value()) {
+      r.pending_finish = FinishReason::kStop;
+      r.matched_stop = *step.matched;
+    } else if (r.output_tokens() >= r.max_output_tokens) {
+      r.pending_finish = FinishReason::kLength;
+    }
+  }
+  if (r.pending_finish.has_value() && !r.matched_stop.is_string()) {
+    // The detokenizer may hold the last bytes back; they can still complete a stop string.
+    StopStrings::Step tail = r.stop_strings.Push(r.detokenizer.Flush());
+    delta.text += tail.text;
+    if (tail.matched.has_value()) {
+      r.pending_finish = FinishReason::kStop;
+      r.matched_stop = *tail.matched;
+    } else {
+      delta.text += r.stop_strings.Flush();
+    }
+  }
+  r.text += delta.text;
+  if (r.callbacks.on_delta) r.callbacks.on_delta(delta);
+}
+
+void Scheduler::CacheComputedPages(Request& r) {
+  if (!options_.enable_radix_cache) return;
+  const std::int64_t page_size = pool_->page_size();
+  const std::int64_t full_pages = r.computed / page_size;
+  if (full_pages <= r.shared_pages) return;
+  const std::int64_t aligned = full_pages * page_size;
+  const std::span<const std::int32_t> tokens =
+      std::span(r.tokens).first(static_cast<std::size_t>(aligned));
+  const std::int64_t already =
+      cache_.Insert(tokens, std::span(r.page_table).first(static_cast<std::size_t>(full_pages)));
+  RadixCache::Match match = cache_.MatchPrefix(tokens);
+  // Pages [shared_pages, already / page_size) duplicate what another request cached first.
+  for (std::int64_t i = r.shared_pages; i < already / page_size; ++i) {
+    const PageId own = r.page_table[static_cast<std::size_t>(i)];
+    if (own != match.pages[static_cast<std::size_t>(i)]) pool_->Free(std::span(&own, 1));
+  }
+  std::copy(match.pages.begin(), match.pages.end(), r.page_table.begin());
+  cache_.Lock(match.node);
+  if (r.cache_node != nullptr) cache_.Unlock(r.cache_node);
+  r.cache_node = match.node;
+  r.shared_pages = full_pages;
+}
+
+void Scheduler::ReleasePages(Request& r) {
+  if (r.computed > 0) CacheComputedPages(r);
+  if (r.cache_node != nullptr) cache_.Unlock(r.cache_node);
+  r.cache_node = nullptr;
+  pool_->Free(std::span(r.page_table).subspan(static_cast<std::size_t>(r.shared_pages)));
+  r.page_table.clear();
+  r.shared_pages = 0;
+  r.computed = 0;
+}
+
+void Scheduler::Preempt(std::size_t running_index) {
+  std::unique_ptr<Request> request = std::move(running_[running_index]);
+  running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(running_index));
+  ReleasePages(*request);
+  ++request->retractions;
+  ++counters_.preemptions;
+  waiting_.push_front(std::move(request));
+}
+
+void Scheduler::FinishRunning(std::size_t running_index, FinishReason reason,
+                              nlohmann::json matched_stop, absl::Status error) {
+  std::unique_ptr<Request> request = std::move(running_[running_index]);
+  running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(running_index));
+  Finish(std::move(request), reason, std::move(matched_stop), std::move(error));
+}
+
+void Scheduler::Finish(std::unique_ptr<Request> request, FinishReason reason,
+                       nlohmann::json matched_stop, absl::Status error) {
+  Request& r = *request;
+  ReleasePages(r);
+  if (reason == FinishReason::kAbort) {
+    ++counters_.aborted_requests;
+    // An aborted request keeps what it streamed; text held back for stop strings is dropped.
+  }
+  ++counters_.finished_requests;
+  if (!r.first_scheduled.has_value()) {
+    counters_.prompt_tokens += r.prompt_tokens;  // never admitted: nothing was cached for it
+  }
+  const absl::Time now = absl::Now();
+  GenerateResult result;
+  result.rid = r.rid;
+  result.text = std::move(r.text);
+  result.output_ids.assign(r.tokens.begin() + r.prompt_tokens, r.tokens.end());
+  result.logprobs = std::move(r.logprobs);
+  result.finish_reason = reason;
+  result.matched_stop = std::move(matched_stop);
+  result.error = std::move(error);
+  result.prompt_tokens = r.prompt_tokens;
+  result.cached_tokens = r.cached_tokens;
+  result.completion_tokens = r.output_tokens();
+  result.retractions = r.retractions;
+  const absl::Time scheduled = r.first_scheduled.value_or(now);
+  const absl::Time first_token = r.first_token.value_or(now);
+  result.queue_time = scheduled - r.submitted;
+  result.prefill_time = first_token - scheduled;
+  result.decode_time = now - first_token;
+  result.time_to_first_token = first_token - r.submitted;
+  result.latency = now - r.submitted;
+  if (r.callbacks.on_done) r.callbacks.on_done(result);
+}
+
+}  // namespace radixlm::engine
