@@ -1,10 +1,17 @@
 #include "src/engine/transformer/kv_cache.h"
 
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "src/common/strings.h"
 
 namespace radixlm::engine {
+
+void KvCache::Unmapper::operator()(std::byte* memory) const {
+  if (memory != nullptr) munmap(memory, bytes);
+}
 
 std::int64_t KvCache::BytesPerPage(std::int64_t num_layers, const KvCacheLayout& layout) {
   return 2 * num_layers * KvCachePageBytes(layout);
@@ -23,15 +30,18 @@ absl::StatusOr<KvCache> KvCache::Create(std::int64_t num_layers, std::int64_t nu
   cache.num_pages_ = num_pages;
   const std::int64_t pool_bytes = num_pages * KvCachePageBytes(layout);
   cache.bytes_ = 2 * num_layers * pool_bytes;
-  // 64-byte alignment keeps every page on its own cache lines for the AVX-512 loads.
-  void* memory = std::aligned_alloc(64, static_cast<size_t>((cache.bytes_ + 63) / 64 * 64));
-  if (memory == nullptr) {
-    return absl::ResourceExhaustedError(StrCat("cannot allocate ", cache.bytes_,
-                                               " bytes for the KV cache; lower --max-kv-tokens"));
+  // An anonymous mapping: page-aligned (so every KV page starts on its own cache lines for the
+  // AVX-512 loads) and zero-filled by the kernel on first touch, so never-written slots (the
+  // scratch page, the tails of partial pages) hold finite values while a large pool costs neither
+  // start-up time nor resident memory until requests use it.
+  void* memory = mmap(nullptr, static_cast<size_t>(cache.bytes_), PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (memory == MAP_FAILED) {
+    return absl::ResourceExhaustedError(StrCat("cannot map ", cache.bytes_, " bytes for the KV cache (",
+                                               std::strerror(errno), "); lower --max-kv-tokens"));
   }
-  cache.memory_.reset(static_cast<std::byte*>(memory));
-  // Zeroed so that never-written slots (the scratch page) hold finite values.
-  std::memset(memory, 0, static_cast<size_t>(cache.bytes_));
+  cache.memory_ = std::unique_ptr<std::byte[], Unmapper>(static_cast<std::byte*>(memory),
+                                                          Unmapper{static_cast<size_t>(cache.bytes_)});
   for (std::int64_t layer = 0; layer < num_layers; ++layer) {
     std::byte* base = cache.memory_.get() + 2 * layer * pool_bytes;
     cache.layers_.push_back(

@@ -32,10 +32,11 @@ class KvCache {
   std::int64_t bytes() const { return bytes_; }
 
  private:
-  struct FreeDeleter {
-    void operator()(std::byte* memory) const { std::free(memory); }
+  struct Unmapper {
+    size_t bytes;
+    void operator()(std::byte* memory) const;
   };
-  std::unique_ptr<std::byte[], FreeDeleter> memory_;
+  std::unique_ptr<std::byte[], Unmapper> memory_;
   std::vector<KvCacheLayer> layers_;
   std::int64_t num_pages_ = 0;
   std::int64_t bytes_ = 0;
