@@ -1,37 +1,39 @@
 #!/usr/bin/env bash
-# The README's main command: installs what is missing, builds radixlm, and runs a multi-turn
-# session that prints, per turn, the prompt tokens and the tokens the server's prefix cache served.
+# The README's main command: installs what is missing, builds radixlm, and runs `radixlm demo`:
+# `radixlm serve` with the built-in demo model on a free loopback port, a multi-turn session through
+# radixlm's client printing prompt tokens, cached tokens and time to first token per turn, and the
+# same session with the radix cache disabled for comparison.
 #
-#   scripts/demo.sh --endpoint http://localhost:30000     against any SGLang server (or radixlm serve)
+#   scripts/demo.sh                                       the built-in demo model (random weights)
+#   scripts/demo.sh --model /path/to/hf-model-folder      a real Llama/Mistral/Qwen2/Qwen3 checkpoint
+#   scripts/demo.sh --endpoint http://localhost:30000     a session against any running SGLang server
 #   scripts/demo.sh --endpoint URL --interactive          type the turns yourself
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 endpoint=""
+model=""
 interactive=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --endpoint) endpoint="$2"; shift 2 ;;
+    --model) model="$2"; shift 2 ;;
     --interactive) interactive=1; shift ;;
-    *) echo "usage: scripts/demo.sh --endpoint URL [--interactive]" >&2; exit 2 ;;
+    *) echo "usage: scripts/demo.sh [--model DIR | --endpoint URL [--interactive]]" >&2; exit 2 ;;
   esac
 done
-
-if [[ -z "$endpoint" ]]; then
-  cat >&2 <<'MSG'
-scripts/demo.sh: the built-in demo model and `radixlm serve` are not part of radixlm yet
-(docs/STATUS.md), so the demo needs a running SGLang server:
-
-  python -m sglang.launch_server --model-path <model> --port 30000 --enable-cache-report
-  scripts/demo.sh --endpoint http://localhost:30000
-MSG
-  exit 2
-fi
 
 scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release --target radixlm -j "$(nproc)"
 radixlm=build/release/src/cli/radixlm
+
+if [[ -z "$endpoint" ]]; then
+  if [[ -n "$model" ]]; then
+    exec "$radixlm" demo --model "$model"
+  fi
+  exec "$radixlm" demo
+fi
 
 "$radixlm" health "$endpoint"
 if [[ $interactive -eq 1 ]]; then

@@ -12,6 +12,8 @@ void AddHealthCommand(CLI::App& app);
 void AddChatCommand(CLI::App& app);
 void AddWarmCommand(CLI::App& app);
 void AddModelCommand(CLI::App& app);
+void AddServeCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
 
 }  // namespace radixlm::cli
 

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   radixlm::cli::AddChatCommand(app);
   radixlm::cli::AddWarmCommand(app);
   radixlm::cli::AddModelCommand(app);
+  radixlm::cli::AddServeCommand(app);
+  radixlm::cli::AddDemoCommand(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

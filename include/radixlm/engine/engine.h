@@ -17,8 +17,10 @@
 // Generate() is Submit() plus a wait.
 //
 // Thread safety: every method may be called from any thread. Callbacks run on the scheduler
-// thread, one request's in order; they must return quickly and must not call back into the
-// Engine except Abort() (which only records the wish).
+// thread, one request's in order; they must return quickly and may call only Abort() (which only
+// records the wish) and the const tokenizer methods (Tokenize, Detokenize, ApplyChatTemplate),
+// which never wait for the scheduler. The engine destroys a request's callbacks on the scheduler
+// thread right after its on_done returns.
 #ifndef RADIXLM_ENGINE_ENGINE_H_
 #define RADIXLM_ENGINE_ENGINE_H_
 
@@ -125,7 +127,9 @@ struct GenerateResult {
   FinishReason finish_reason = FinishReason::kStop;
   // The stop string or token id that ended generation (null otherwise), as SGLang reports it.
   nlohmann::json matched_stop;
-  // Why an aborted request stopped early (OK for a plain Abort()).
+  // Why an aborted request stopped: kCancelled for Abort()/AbortAll(), kUnavailable when the
+  // engine shut down, kResourceExhausted when the KV cache could not hold it, kInternal for a
+  // failed forward pass. OK unless finish_reason is kAbort.
   absl::Status error;
   std::int64_t prompt_tokens = 0;
   std::int64_t cached_tokens = 0;
