@@ -26,20 +26,9 @@ void ReadCommonFields(FieldReader& reader, OpenAiCall& call) {
         reader.Fail("stream_options", ToStd(options_reader.status().message()));
     }
   }
-  if (auto value = reader.Number("temperature")) sampling.temperature = *value;
-  if (auto value = reader.Number("top_p")) sampling.top_p = *value;
-  if (auto value = reader.Int("top_k")) sampling.top_k = static_cast<std::int32_t>(*value);
-  if (auto value = reader.Number("min_p")) sampling.min_p = *value;
-  if (auto value = reader.Number("frequency_penalty")) sampling.frequency_penalty = *value;
-  if (auto value = reader.Number("presence_penalty")) sampling.presence_penalty = *value;
-  if (auto value = reader.Number("repetition_penalty")) sampling.repetition_penalty = *value;
-  if (auto value = reader.StringOrList("stop")) sampling.stop = *value;
-  if (auto value = reader.IntList("stop_token_ids")) sampling.stop_token_ids = *value;
+  ReadSharedSamplingFields(reader, sampling);
   if (auto value = reader.Int("seed")) sampling.seed = static_cast<std::uint64_t>(*value);
   if (auto value = reader.Int("min_tokens")) sampling.min_new_tokens = *value;
-  if (auto value = reader.Bool("ignore_eos")) sampling.ignore_eos = *value;
-  if (auto value = reader.Bool("no_stop_trim")) sampling.no_stop_trim = *value;
-  if (auto value = reader.Bool("skip_special_tokens")) sampling.skip_special_tokens = *value;
   if (auto n = reader.Int("n"); n.has_value() && *n != 1) {
     reader.Fail("n", StrCat("radixlm serve returns one choice per request (n=1), got ", *n));
   }

@@ -142,6 +142,21 @@ std::optional<std::vector<std::int32_t>> FieldReader::IntList(std::string_view n
   return ints;
 }
 
+void ReadSharedSamplingFields(FieldReader& reader, engine::SamplingParams& params) {
+  if (auto value = reader.Number("temperature")) params.temperature = *value;
+  if (auto value = reader.Number("top_p")) params.top_p = *value;
+  if (auto value = reader.Int("top_k")) params.top_k = static_cast<std::int32_t>(*value);
+  if (auto value = reader.Number("min_p")) params.min_p = *value;
+  if (auto value = reader.Number("frequency_penalty")) params.frequency_penalty = *value;
+  if (auto value = reader.Number("presence_penalty")) params.presence_penalty = *value;
+  if (auto value = reader.Number("repetition_penalty")) params.repetition_penalty = *value;
+  if (auto value = reader.StringOrList("stop")) params.stop = *value;
+  if (auto value = reader.IntList("stop_token_ids")) params.stop_token_ids = *value;
+  if (auto value = reader.Bool("ignore_eos")) params.ignore_eos = *value;
+  if (auto value = reader.Bool("skip_special_tokens")) params.skip_special_tokens = *value;
+  if (auto value = reader.Bool("no_stop_trim")) params.no_stop_trim = *value;
+}
+
 absl::Status ApplyNativeSamplingParams(const Json& object, std::int64_t context_length,
                                        engine::SamplingParams& params) {
   if (object.is_null()) return absl::OkStatus();
@@ -155,18 +170,7 @@ absl::Status ApplyNativeSamplingParams(const Json& object, std::int64_t context_
   }
   if (auto value = reader.Int("max_new_tokens")) params.max_new_tokens = *value;
   if (auto value = reader.Int("min_new_tokens")) params.min_new_tokens = *value;
-  if (auto value = reader.Number("temperature")) params.temperature = *value;
-  if (auto value = reader.Number("top_p")) params.top_p = *value;
-  if (auto value = reader.Int("top_k")) params.top_k = static_cast<std::int32_t>(*value);
-  if (auto value = reader.Number("min_p")) params.min_p = *value;
-  if (auto value = reader.Number("frequency_penalty")) params.frequency_penalty = *value;
-  if (auto value = reader.Number("presence_penalty")) params.presence_penalty = *value;
-  if (auto value = reader.Number("repetition_penalty")) params.repetition_penalty = *value;
-  if (auto value = reader.StringOrList("stop")) params.stop = *value;
-  if (auto value = reader.IntList("stop_token_ids")) params.stop_token_ids = *value;
-  if (auto value = reader.Bool("ignore_eos")) params.ignore_eos = *value;
-  if (auto value = reader.Bool("skip_special_tokens")) params.skip_special_tokens = *value;
-  if (auto value = reader.Bool("no_stop_trim")) params.no_stop_trim = *value;
+  ReadSharedSamplingFields(reader, params);
   if (auto value = reader.Int("sampling_seed")) params.seed = static_cast<std::uint64_t>(*value);
   if (auto value = reader.Int("seed")) params.seed = static_cast<std::uint64_t>(*value);
   if (auto n = reader.Int("n"); n.has_value() && *n != 1) {

@@ -69,6 +69,11 @@ std::string Preview(const Json& value);
 // Applies SGLang's native `sampling_params` object over `params`. `context_length` bounds a null
 // max_new_tokens ("rest of the context"). Unknown keys and the grammar/logit-bias features the
 // engine does not have are 400s.
+// Reads the sampling fields that SGLang's `sampling_params` and the OpenAI request bodies name
+// alike (temperature, top_p, top_k, min_p, the three penalties, stop, stop_token_ids, ignore_eos,
+// skip_special_tokens, no_stop_trim) into `params`; errors go to `reader`.
+void ReadSharedSamplingFields(FieldReader& reader, engine::SamplingParams& params);
+
 absl::Status ApplyNativeSamplingParams(const Json& object, std::int64_t context_length,
                                        engine::SamplingParams& params);
 

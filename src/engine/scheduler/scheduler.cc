@@ -218,20 +218,27 @@ void Scheduler::ScheduleContinuedPrefills(std::vector<Slot>& slots, std::int64_t
   for (const auto& request : running_) {
     if (budget <= 0) return;
     if (IsDecoding(*request)) continue;
-    Request& r = *request;
-    std::int64_t count = std::min(r.tokens_to_compute(), budget);
-    const std::int64_t reachable =
-        (static_cast<std::int64_t>(r.page_table.size()) + pool_->free_pages() +
-         cache_.evictable_pages()) *
-        pool_->page_size();
-    count = std::min(count, reachable - r.computed);
-    if (count <= 0) continue;
-    if (!GrowPageTable(r, r.computed + count)) continue;
-    const bool completes = r.computed + count == static_cast<std::int64_t>(r.tokens.size());
-    slots.push_back(
-        {&r, r.computed, count, completes && r.output_tokens() < r.max_output_tokens});
-    budget -= count;
+    SchedulePrefillChunk(*request, slots, budget);
   }
+}
+
+void Scheduler::SchedulePrefillChunk(Request& r, std::vector<Slot>& slots, std::int64_t& budget) {
+  // As many uncomputed tokens as the budget and the pool (free + evictable pages) allow.
+  std::int64_t count = std::min(r.tokens_to_compute(), budget);
+  const std::int64_t reachable = (static_cast<std::int64_t>(r.page_table.size()) +
+                                  pool_->free_pages() + cache_.evictable_pages()) *
+                                 pool_->page_size();
+  count = std::min(count, reachable - r.computed);
+  if (count <= 0 || !GrowPageTable(r, r.computed + count)) return;
+  const bool completes = r.computed + count == static_cast<std::int64_t>(r.tokens.size());
+  slots.push_back({&r, r.computed, count, completes && r.output_tokens() < r.max_output_tokens});
+  budget -= count;
+}
+
+std::int64_t Scheduler::OutputReservePages(const Request& r) const {
+  const std::int64_t remaining = std::min(r.max_output_tokens - r.output_tokens(), kReserveTokenCap);
+  return static_cast<std::int64_t>(kOutputReserveRatio *
+                                   static_cast<double>(pool_->PagesFor(remaining)));
 }
 
 std::vector<std::size_t> Scheduler::AdmissionOrder() {
@@ -263,31 +270,24 @@ bool Scheduler::SharesPrefixInFlight(const Request& request, std::int64_t cached
 
 void Scheduler::AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget) {
   if (waiting_.empty() || budget <= 0) return;
-  const std::int32_t page_size = pool_->page_size();
   std::int64_t reserved_pages = 0;
-  for (const auto& request : running_) {
-    const std::int64_t remaining = std::min(
-        request->max_output_tokens - request->output_tokens(), kReserveTokenCap);
-    reserved_pages += static_cast<std::int64_t>(
-        kOutputReserveRatio * static_cast<double>(pool_->PagesFor(remaining)));
-  }
+  for (const auto& request : running_) reserved_pages += OutputReservePages(*request);
   std::vector<bool> admitted(waiting_.size(), false);
   for (std::size_t index : AdmissionOrder()) {
     if (budget <= 0 || static_cast<int>(running_.size()) >= options_.max_running_requests) break;
     Request& r = *waiting_[index];
     RadixCache::Match match;
+    // Matched again (AdmissionOrder's match only ordered): admitting earlier candidates may have
+    // evicted nodes since.
     if (options_.enable_radix_cache) {
       match = cache_.MatchPrefix(std::span(r.tokens).first(r.tokens.size() - 1));
       if (match.tokens == 0) match.node = nullptr;  // the root: nothing to pin
     }
     if (SharesPrefixInFlight(r, match.tokens)) continue;  // its prefix is being computed
     if (match.node != nullptr) cache_.Lock(match.node);
-    const std::int64_t reserve =
-        std::min(r.max_output_tokens - r.output_tokens(), kReserveTokenCap);
+    const std::int64_t reserve = OutputReservePages(r);
     const std::int64_t needed = pool_->PagesFor(static_cast<std::int64_t>(r.tokens.size())) -
-                                static_cast<std::int64_t>(match.pages.size()) +
-                                static_cast<std::int64_t>(kOutputReserveRatio *
-                                                          pool_->PagesFor(reserve));
+                                static_cast<std::int64_t>(match.pages.size()) + reserve;
     const std::int64_t available = pool_->free_pages() + cache_.evictable_pages();
     if (!running_.empty() && available - reserved_pages < needed) {
       if (match.node != nullptr) cache_.Unlock(match.node);
@@ -308,22 +308,10 @@ void Scheduler::AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget) {
       r.sampler.ObservePrompt(std::span(r.tokens).first(static_cast<std::size_t>(r.prompt_tokens)));
       r.prompt_observed = true;
     }
-    reserved_pages += static_cast<std::int64_t>(kOutputReserveRatio * pool_->PagesFor(reserve));
+    reserved_pages += reserve;
     admitted[index] = true;
     running_.push_back(std::move(waiting_[index]));
-    Request& running = *running_.back();
-    std::int64_t count = std::min(running.tokens_to_compute(), budget);
-    const std::int64_t reachable =
-        (static_cast<std::int64_t>(running.page_table.size()) + pool_->free_pages() +
-         cache_.evictable_pages()) *
-        page_size;
-    count = std::min(count, reachable - running.computed);
-    if (count <= 0 || !GrowPageTable(running, running.computed + count)) continue;
-    const bool completes =
-        running.computed + count == static_cast<std::int64_t>(running.tokens.size());
-    slots.push_back({&running, running.computed, count,
-                     completes && running.output_tokens() < running.max_output_tokens});
-    budget -= count;
+    SchedulePrefillChunk(*running_.back(), slots, budget);
   }
   std::deque<std::unique_ptr<Request>> still_waiting;
   for (std::size_t i = 0; i < waiting_.size(); ++i) {

@@ -99,6 +99,10 @@ class Scheduler {
   bool ScheduleDecodes(std::vector<Slot>& slots);
   void ScheduleContinuedPrefills(std::vector<Slot>& slots, std::int64_t& budget);
   void AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget);
+  // Adds the next prompt chunk of running request `r` that fits `budget` and the pool.
+  void SchedulePrefillChunk(Request& r, std::vector<Slot>& slots, std::int64_t& budget);
+  // Pages admission keeps free for a request's expected output.
+  std::int64_t OutputReservePages(const Request& r) const;
   std::vector<std::size_t> AdmissionOrder();
   bool SharesPrefixInFlight(const Request& request, std::int64_t cached) const;
   // Pages `request` needs beyond its page table for its first `end` tokens.
