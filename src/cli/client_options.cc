@@ -36,7 +36,10 @@ absl::StatusOr<optimization::Config> ClientOptions::Resolve() const {
       return absl::InvalidArgumentError(
           StrCat("--endpoint \"", endpoint, "\" must start with http:// or https://"));
     }
+    // Naming a server means using it, whatever the file said about other endpoints.
+    config->sglang.enabled = true;
     config->sglang.endpoint = endpoint;
+    config->sglang.endpoints.clear();
   }
   if (!api_key.empty()) config->sglang.api_key = api_key;
   if (!timeout.empty()) {

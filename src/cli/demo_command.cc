@@ -14,6 +14,7 @@
 #include "radixlm/sglang/client.h"
 #include "src/cli/commands.h"
 #include "src/cli/server_process.h"
+#include "src/engine/maker/demo_model.h"
 
 namespace radixlm::cli {
 namespace {
@@ -173,10 +174,13 @@ int RunDemo(const DemoOptions& options) {
         ttft_on, ttft_off, ttft_on > 0 ? ttft_off / ttft_on : 0.0);
   }
   if (options.model.empty()) {
-    std::cout << "\nThe demo model has random weights (the smollm2-135m shape, made by `radixlm "
-                 "model make`), so its replies are gibberish or empty (most of its 49152 token ids have no "
-                 "text in its small trained tokenizer); the token counts and timings are real. To see real text, point it at a Hugging Face Llama, Mistral, Qwen2 or "
-                 "Qwen3 checkpoint folder:\n  radixlm demo --model /path/to/SmolLM2-135M-Instruct\n";
+    std::cout << fmt::format(
+        "\nThe demo model has random weights (the {} shape, made by `radixlm model make`), so its "
+        "replies are gibberish or empty (most of its 49152 token ids have no text in its small "
+        "trained tokenizer); the token counts and timings are real. To see real text, point it at "
+        "a Hugging Face Llama, Mistral, Qwen2 or Qwen3 checkpoint folder:\n"
+        "  radixlm demo --model /path/to/SmolLM2-135M-Instruct\n",
+        engine::kDemoModelShape);
   }
   return 0;
 }

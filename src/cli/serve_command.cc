@@ -5,26 +5,22 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "radixlm/engine/engine.h"
 #include "src/cli/commands.h"
 #include "src/cli/progress_bar.h"
 #include "src/common/strings.h"
-#include "src/engine/maker/model_maker.h"
+#include "src/engine/maker/demo_model.h"
 #include "src/server/server.h"
 
 namespace radixlm::cli {
 namespace {
-
-// The built-in demo model: the smollm2-135m shape with seeded random weights.
-constexpr std::string_view kDemoShape = "smollm2-135m";
-constexpr std::uint64_t kDemoSeed = 1;
 
 struct ServeOptions {
   std::string model;
@@ -56,36 +52,22 @@ struct ServeOptions {
   throw CLI::RuntimeError(code);
 }
 
-std::filesystem::path DemoModelDir() {
-  const char* cache = std::getenv("XDG_CACHE_HOME");
-  std::filesystem::path root;
-  if (cache != nullptr && *cache != '\0') {
-    root = cache;
-  } else {
-    const char* home = std::getenv("HOME");
-    root = std::filesystem::path(home != nullptr ? home : ".") / ".cache";
+// The demo model's folder, made first (with a message and a progress bar) when it is missing.
+std::string DemoModelWithProgress() {
+  const std::filesystem::path dir = engine::DemoModelDir();
+  std::error_code error;
+  if (!std::filesystem::exists(dir / "config.json", error)) {
+    std::cerr << "radixlm serve: making the demo model (" << engine::kDemoModelShape
+              << " shape, random weights) in " << dir.string() << "\n";
   }
-  return root / "radixlm" / "demo-model";
-}
-
-// Makes the demo model folder unless it is already there.
-std::string EnsureDemoModel() {
-  const std::filesystem::path dir = DemoModelDir();
-  if (std::filesystem::exists(dir / "config.json")) return dir.string();
-  std::cerr << "radixlm serve: making the demo model (" << kDemoShape
-            << " shape, random weights) in " << dir.string() << "\n";
   ProgressBar bar("writing weights");
-  absl::Status made =
-      engine::MakeModelFolder({.shape = std::string(kDemoShape),
-                               .dtype = engine::DType::kBF16,
-                               .seed = kDemoSeed,
-                               .overwrite = true},
-                              dir, [&bar](const engine::WriteProgress& progress) {
-                                bar.Update(progress.bytes_written, progress.total_bytes);
-                              });
+  absl::StatusOr<std::string> made =
+      engine::EnsureDemoModel([&bar](const engine::WriteProgress& progress) {
+        bar.Update(progress.bytes_written, progress.total_bytes);
+      });
   bar.Finish();
-  if (!made.ok()) Fail(ToStd(made.message()));
-  return dir.string();
+  if (!made.ok()) Fail(ToStd(made.status().message()));
+  return *made;
 }
 
 // Free memory the kernel reports (MemAvailable), for --mem-fraction-static.
@@ -103,7 +85,7 @@ std::int64_t AvailableMemoryBytes() {
 void Serve(const ServeOptions& options) {
   if (options.demo == !options.model.empty()) Fail("give exactly one of --model DIR and --demo", 2);
   engine::EngineOptions engine_options;
-  engine_options.model_dir = options.demo ? EnsureDemoModel() : options.model;
+  engine_options.model_dir = options.demo ? DemoModelWithProgress() : options.model;
   engine_options.served_model_name = options.served_model_name;
   engine_options.threads = options.threads;
   engine_options.weight_type = options.weight_type;

@@ -1,6 +1,7 @@
 #include "src/config/environment.h"
 
 #include <cstdlib>
+#include <set>
 
 #include "radixlm/optimization/config.h"
 #include "src/common/strings.h"
@@ -33,8 +34,9 @@ namespace radixlm::optimization {
 
 absl::Status ApplyEnvironment(
     Config& config, const std::function<std::optional<std::string>(std::string_view)>& getenv) {
+  std::set<std::string_view, std::less<>> overridden_keys;
   for (const internal::Field& field : internal::Fields()) {
-    if (field.kind == internal::Kind::kStringList) continue;  // a list has no one-line spelling
+    if (internal::IsList(field.kind)) continue;  // a list has no one-line spelling
     const std::string variable = internal::EnvironmentVariable(field.key);
     const std::optional<std::string> value = getenv(variable);
     // Compose files and CI pass unset variables through as empty ones; treat both alike.
@@ -44,6 +46,23 @@ absl::Status ApplyEnvironment(
       return absl::InvalidArgumentError(radixlm::StrCat("environment variable ", variable, " (",
                                                         field.key, "): ", status.message()));
     }
+    overridden_keys.insert(field.key);
+  }
+  // The rules between two keys hold for the result, so a variable may move both bounds at once.
+  // The error blames a key its variable set, preferring the upper one.
+  for (const internal::DurationOrder& order : internal::DurationOrders()) {
+    const std::string_view blamed_key =
+        !overridden_keys.contains(order.upper_key) && overridden_keys.contains(order.lower_key)
+            ? order.lower_key
+            : order.upper_key;
+    const absl::Status status = internal::CheckDurationOrder(order, blamed_key, config);
+    if (status.ok()) continue;
+    const std::string where =
+        overridden_keys.contains(blamed_key)
+            ? radixlm::StrCat("environment variable ", internal::EnvironmentVariable(blamed_key),
+                              " (", blamed_key, ")")
+            : std::string(blamed_key);
+    return absl::InvalidArgumentError(radixlm::StrCat(where, ": ", status.message()));
   }
   return absl::OkStatus();
 }

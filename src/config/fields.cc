@@ -14,6 +14,9 @@
 namespace radixlm::optimization::internal {
 namespace {
 
+// engine::EngineOptions::weight_type.
+constexpr std::string_view kWeightTypes[] = {"stored", "int8", "int8-block"};
+
 // Order and grouping follow docs/CONFIG.md; the first four are the seed's own keys.
 constexpr Field kFields[] = {
     {"optimization.sglang.enabled", Kind::kBool,
@@ -38,6 +41,14 @@ constexpr Field kFields[] = {
      [](Config& c) -> Slot { return &c.sglang.warm_concurrency; }},
     {"optimization.sglang.warm_prefixes", Kind::kStringList,
      [](Config& c) -> Slot { return &c.sglang.warm_prefixes; }},
+    {"optimization.sglang.endpoints", Kind::kHttpUrlList,
+     [](Config& c) -> Slot { return &c.sglang.endpoints; }},
+    {"optimization.sglang.health_check_interval", Kind::kPositiveDuration,
+     [](Config& c) -> Slot { return &c.sglang.health_check_interval; }},
+    {"optimization.sglang.health_backoff_initial", Kind::kPositiveDuration,
+     [](Config& c) -> Slot { return &c.sglang.health_backoff_initial; }},
+    {"optimization.sglang.health_backoff_max", Kind::kPositiveDuration,
+     [](Config& c) -> Slot { return &c.sglang.health_backoff_max; }},
     {"optimization.sglang.retry.max_attempts", Kind::kPositiveCount,
      [](Config& c) -> Slot { return &c.sglang.retry.max_attempts; }},
     {"optimization.sglang.retry.initial_backoff", Kind::kDuration,
@@ -50,6 +61,15 @@ constexpr Field kFields[] = {
      [](Config& c) -> Slot { return &c.sglang.retry.jitter; }},
     {"optimization.sglang.retry.honor_retry_after", Kind::kBool,
      [](Config& c) -> Slot { return &c.sglang.retry.honor_retry_after; }},
+    {"optimization.engine.model", Kind::kString, [](Config& c) -> Slot { return &c.engine.model; }},
+    {"optimization.engine.threads", Kind::kCount,
+     [](Config& c) -> Slot { return &c.engine.threads; }},
+    {"optimization.engine.weight_type", Kind::kChoice,
+     [](Config& c) -> Slot { return &c.engine.weight_type; }, kWeightTypes},
+    {"optimization.engine.max_kv_tokens", Kind::kCount,
+     [](Config& c) -> Slot { return &c.engine.max_kv_tokens; }},
+    {"optimization.engine.context_length", Kind::kCount,
+     [](Config& c) -> Slot { return &c.engine.context_length; }},
     {"optimization.sessions.max_history_turns", Kind::kCount,
      [](Config& c) -> Slot { return &c.sessions.max_history_turns; }},
     {"optimization.sessions.max_prompt_tokens", Kind::kCount,
@@ -58,6 +78,14 @@ constexpr Field kFields[] = {
      [](Config& c) -> Slot { return &c.sessions.idle_ttl; }},
     {"optimization.sessions.max_sessions", Kind::kPositiveCount,
      [](Config& c) -> Slot { return &c.sessions.max_sessions; }},
+    {"optimization.sessions.store_path", Kind::kString,
+     [](Config& c) -> Slot { return &c.sessions.store_path; }},
+    {"optimization.sessions.cleanup_interval", Kind::kPositiveDuration,
+     [](Config& c) -> Slot { return &c.sessions.cleanup_interval; }},
+};
+
+constexpr DurationOrder kDurationOrders[] = {
+    {"optimization.sglang.health_backoff_initial", "optimization.sglang.health_backoff_max"},
 };
 
 // Whether `key` lies inside `section`: "a.b.c" is below "a.b" and "a", not below "a.b.c" or "a.bc".
@@ -185,6 +213,29 @@ absl::Status CheckHttpUrl(std::string_view url) {
                       "\"http://localhost:30000\""));
 }
 
+// "\"a\", \"b\" or \"c\"".
+std::string QuotedChoices(std::span<const std::string_view> choices) {
+  std::string out;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) out += i + 1 == choices.size() ? " or " : ", ";
+    out += Quoted(choices[i]);
+  }
+  return out;
+}
+
+absl::Status CheckChoice(std::string_view text, std::span<const std::string_view> choices) {
+  if (std::find(choices.begin(), choices.end(), text) != choices.end()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      radixlm::StrCat(Quoted(text), " is not an allowed value; use ", QuotedChoices(choices)));
+}
+
+// The duration stored under `key`, which must be a duration field.
+absl::Duration DurationAt(const Config& config, std::string_view key) {
+  const Field* field = FindField(key);
+  // slot() only forms a pointer into the Config; nothing is written through it here.
+  return *std::get<absl::Duration*>(field->slot(const_cast<Config&>(config)));
+}
+
 // Stores a parsed value, or passes its error on.
 template <typename T, typename U>
 absl::Status Store(absl::StatusOr<U> parsed, Slot slot) {
@@ -203,6 +254,8 @@ absl::Status StoreCount(const ScalarValue& value, int minimum, Slot slot) {
 }
 
 }  // namespace
+
+bool IsList(Kind kind) { return kind == Kind::kStringList || kind == Kind::kHttpUrlList; }
 
 std::span<const Field> Fields() { return kFields; }
 
@@ -235,8 +288,8 @@ std::vector<std::string_view> ChildNames(std::string_view section) {
   return names;
 }
 
-std::string_view Expected(Kind kind) {
-  switch (kind) {
+std::string Expected(const Field& field) {
+  switch (field.kind) {
     case Kind::kBool:
       return "true or false";
     case Kind::kString:
@@ -245,6 +298,8 @@ std::string_view Expected(Kind kind) {
       return "a non-empty string";
     case Kind::kHttpUrl:
       return "an http:// or https:// URL, e.g. \"http://localhost:30000\"";
+    case Kind::kChoice:
+      return radixlm::StrCat("one of ", QuotedChoices(field.choices));
     case Kind::kDuration:
     case Kind::kPositiveDuration:
       return "a duration, e.g. \"120s\"";
@@ -257,6 +312,8 @@ std::string_view Expected(Kind kind) {
       return "a number from 0 to 1";
     case Kind::kStringList:
       return "a list of strings";
+    case Kind::kHttpUrlList:
+      return "a list of http:// or https:// URLs";
   }
   return "a value";
 }
@@ -277,6 +334,12 @@ absl::Status SetField(const Field& field, const ScalarValue& value, Config& conf
       if (absl::Status status = CheckHttpUrl(value.text); !status.ok()) return status;
       *std::get<std::string*>(slot) = std::string(value.text);
       return absl::OkStatus();
+    case Kind::kChoice:
+      if (absl::Status status = CheckChoice(value.text, field.choices); !status.ok()) {
+        return status;
+      }
+      *std::get<std::string*>(slot) = std::string(value.text);
+      return absl::OkStatus();
     case Kind::kDuration:
       return Store<absl::Duration>(ParseDuration(value, /*positive=*/false), slot);
     case Kind::kPositiveDuration:
@@ -290,9 +353,32 @@ absl::Status SetField(const Field& field, const ScalarValue& value, Config& conf
     case Kind::kFraction:
       return Store<double>(ParseReal(value, 0, 1), slot);
     case Kind::kStringList:
+    case Kind::kHttpUrlList:
       break;
   }
   return absl::InternalError(radixlm::StrCat(field.key, " is a list, not a scalar"));
+}
+
+absl::Status CheckListItem(const Field& field, std::string_view item) {
+  if (field.kind == Kind::kHttpUrlList) return CheckHttpUrl(item);
+  return absl::OkStatus();
+}
+
+std::span<const DurationOrder> DurationOrders() { return kDurationOrders; }
+
+absl::Status CheckDurationOrder(const DurationOrder& order, std::string_view blamed_key,
+                                const Config& config) {
+  const absl::Duration lower = DurationAt(config, order.lower_key);
+  const absl::Duration upper = DurationAt(config, order.upper_key);
+  if (lower <= upper) return absl::OkStatus();
+  if (blamed_key == order.lower_key) {
+    return absl::InvalidArgumentError(
+        radixlm::StrCat(Quoted(FormatGoDuration(lower)), " is more than ", order.upper_key, " (",
+                        Quoted(FormatGoDuration(upper)), "); lower it or raise ", order.upper_key));
+  }
+  return absl::InvalidArgumentError(
+      radixlm::StrCat(Quoted(FormatGoDuration(upper)), " is less than ", order.lower_key, " (",
+                      Quoted(FormatGoDuration(lower)), "); raise it or lower ", order.lower_key));
 }
 
 }  // namespace radixlm::optimization::internal

@@ -28,6 +28,7 @@ enum class Kind {
   kString,            // any scalar
   kNonEmptyString,    // any scalar but ""
   kHttpUrl,           // http://host... or https://host...
+  kChoice,            // one of Field::choices, exactly as spelled there
   kDuration,          // Go duration >= 0
   kPositiveDuration,  // Go duration > 0
   kCount,             // whole number >= 0
@@ -35,7 +36,11 @@ enum class Kind {
   kMultiplier,        // real number >= 1
   kFraction,          // real number in [0, 1]
   kStringList,        // YAML sequence of scalars; not settable from the environment
+  kHttpUrlList,       // YAML sequence of kHttpUrl values; not settable from the environment
 };
+
+// IsList() says whether a key of this kind is a YAML sequence rather than a scalar.
+bool IsList(Kind kind);
 
 // Where a key's value lives inside a Config.
 using Slot = std::variant<bool*, std::string*, absl::Duration*, int*, std::int64_t*, std::size_t*,
@@ -46,6 +51,8 @@ struct Field {
   std::string_view key;
   Kind kind;
   Slot (*slot)(Config& config);
+  // The allowed values of a kChoice key; empty for every other kind.
+  std::span<const std::string_view> choices = {};
 };
 
 // A scalar as written: its text, and whether YAML made it a string (quoted or tagged !!str).
@@ -67,14 +74,34 @@ bool IsSection(std::string_view key);
 // ChildNames() lists the names directly below the section `key`, for "expected one of" messages.
 std::vector<std::string_view> ChildNames(std::string_view section);
 
-// Expected() describes in a few words what a key of this kind accepts ("a duration, e.g.
-// \"120s\"").
-std::string_view Expected(Kind kind);
+// Expected() describes in a few words what `field` accepts ("a duration, e.g. \"120s\"").
+std::string Expected(const Field& field);
 
 // SetField() parses `value` as `field` requires and stores it in `config`. Its error message
 // describes only the value ("\"12x\" is not a duration; use ..."); the caller adds where it came
-// from. Not for kStringList fields.
+// from. Not for list fields.
 absl::Status SetField(const Field& field, const ScalarValue& value, Config& config);
+
+// CheckListItem() checks one element of the list field `field` (each kHttpUrlList element must be
+// a URL); the error describes only the value, like SetField()'s.
+absl::Status CheckListItem(const Field& field, std::string_view item);
+
+// DurationOrder is a rule between two duration keys that SetField(), seeing one key at a time,
+// cannot check: the value of `lower_key` must not exceed the value of `upper_key`.
+struct DurationOrder {
+  std::string_view lower_key;
+  std::string_view upper_key;
+};
+
+// DurationOrders() lists every such rule (health_backoff_initial <= health_backoff_max).
+std::span<const DurationOrder> DurationOrders();
+
+// CheckDurationOrder() says whether `config` keeps `order`. The error describes the value of
+// `blamed_key`, one of the pair, and names the other key ("\"1s\" is less than
+// optimization.sglang.health_backoff_initial (\"2s\"); raise it or lower ..."); the caller adds
+// where `blamed_key` came from.
+absl::Status CheckDurationOrder(const DurationOrder& order, std::string_view blamed_key,
+                                const Config& config);
 
 }  // namespace radixlm::optimization::internal
 

@@ -50,18 +50,25 @@ bool IsString(const YAML::Node& scalar) {
   return scalar.Tag() == "!" || scalar.Tag() == "tag:yaml.org,2002:str";
 }
 
+// Where each key set in the file was written, for errors that involve two keys.
+using KeyMarks = std::map<std::string_view, YAML::Mark, std::less<>>;
+
 absl::Status ReadList(std::string_view source, const Field& field, const YAML::Node& node,
                       Config& config) {
   if (!node.IsSequence()) {
     return ErrorAt(source, node.Mark(), field.key,
-                   radixlm::StrCat("expected ", Expected(field.kind), ", got ", NodeKind(node)));
+                   radixlm::StrCat("expected ", Expected(field), ", got ", NodeKind(node)));
   }
   std::vector<std::string> items;
   for (std::size_t i = 0; i < node.size(); ++i) {
     const YAML::Node item = node[i];
+    const std::string item_key = radixlm::StrCat(field.key, "[", i, "]");
     if (!item.IsScalar()) {
-      return ErrorAt(source, item.Mark(), radixlm::StrCat(field.key, "[", i, "]"),
+      return ErrorAt(source, item.Mark(), item_key,
                      radixlm::StrCat("expected a string, got ", NodeKind(item)));
+    }
+    if (absl::Status status = CheckListItem(field, item.Scalar()); !status.ok()) {
+      return ErrorAt(source, item.Mark(), item_key, ToStd(status.message()));
     }
     items.push_back(item.Scalar());
   }
@@ -73,10 +80,10 @@ absl::Status ReadValue(std::string_view source, const Field& field, const YAML::
                        Config& config) {
   // `timeout:` with nothing after it is YAML null; like a missing key it keeps the default.
   if (node.IsNull()) return absl::OkStatus();
-  if (field.kind == Kind::kStringList) return ReadList(source, field, node, config);
+  if (IsList(field.kind)) return ReadList(source, field, node, config);
   if (!node.IsScalar()) {
     return ErrorAt(source, node.Mark(), field.key,
-                   radixlm::StrCat("expected ", Expected(field.kind), ", got ", NodeKind(node)));
+                   radixlm::StrCat("expected ", Expected(field), ", got ", NodeKind(node)));
   }
   const absl::Status status =
       SetField(field, {.text = node.Scalar(), .is_string = IsString(node)}, config);
@@ -84,9 +91,10 @@ absl::Status ReadValue(std::string_view source, const Field& field, const YAML::
   return absl::OkStatus();
 }
 
-// Reads the mapping `node` found at `section` ("" for the document root) into `config`.
+// Reads the mapping `node` found at `section` ("" for the document root) into `config`, and
+// records in `marks` where each key it sets was written.
 absl::Status ReadSection(std::string_view source, const YAML::Node& node, std::string_view section,
-                         Config& config) {
+                         Config& config, KeyMarks& marks) {
   if (node.IsNull()) return absl::OkStatus();
   const std::string expected_keys = fmt::format("{}", fmt::join(ChildNames(section), ", "));
   if (!node.IsMap()) {
@@ -113,13 +121,33 @@ absl::Status ReadSection(std::string_view source, const YAML::Node& node, std::s
     absl::Status status;
     if (const Field* field = FindField(key); field != nullptr) {
       status = ReadValue(source, *field, entry.second, config);
+      if (!entry.second.IsNull()) marks[field->key] = entry.second.Mark();
     } else if (IsSection(key)) {
-      status = ReadSection(source, entry.second, key, config);
+      status = ReadSection(source, entry.second, key, config, marks);
     } else {
       status = ErrorAt(source, key_node.Mark(), key,
                        radixlm::StrCat("unknown key; expected one of ", expected_keys));
     }
     if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+// Checks the rules between two keys once the whole file is read. The error is reported at
+// whichever of the two keys the file sets later, since that is the one that broke the rule.
+absl::Status CheckDurationOrders(std::string_view source, const Config& config,
+                                 const KeyMarks& marks) {
+  for (const DurationOrder& order : DurationOrders()) {
+    const auto lower = marks.find(order.lower_key);
+    const auto upper = marks.find(order.upper_key);
+    const bool blame_lower =
+        lower != marks.end() && (upper == marks.end() || lower->second.pos > upper->second.pos);
+    const std::string_view blamed_key = blame_lower ? order.lower_key : order.upper_key;
+    if (absl::Status status = CheckDurationOrder(order, blamed_key, config); !status.ok()) {
+      const auto blamed = blame_lower ? lower : upper;
+      const YAML::Mark mark = blamed != marks.end() ? blamed->second : YAML::Mark::null_mark();
+      return ErrorAt(source, mark, blamed_key, ToStd(status.message()));
+    }
   }
   return absl::OkStatus();
 }
@@ -137,7 +165,12 @@ absl::StatusOr<Config> ReadYaml(std::string_view yaml_text, std::string_view sou
       }
     }
     if (documents.empty()) return config;  // empty, or only comments
-    if (absl::Status status = ReadSection(source_name, documents[0], "", config); !status.ok()) {
+    KeyMarks marks;
+    if (absl::Status status = ReadSection(source_name, documents[0], "", config, marks);
+        !status.ok()) {
+      return status;
+    }
+    if (absl::Status status = CheckDurationOrders(source_name, config, marks); !status.ok()) {
       return status;
     }
   } catch (const YAML::Exception& e) {

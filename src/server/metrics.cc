@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "src/common/prometheus.h"
 #include "src/common/strings.h"
 
 namespace radixlm::server {
@@ -25,53 +26,10 @@ std::vector<double> TokenCountBuckets() {
   return {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768};
 }
 
-std::string EscapeLabel(std::string_view value) {
-  std::string escaped;
-  for (char c : value) {
-    if (c == '\\' || c == '"') escaped += '\\';
-    if (c == '\n') {
-      escaped += "\\n";
-      continue;
-    }
-    escaped += c;
-  }
-  return escaped;
-}
-
-void Series(std::string& out, std::string_view name, std::string_view type, std::string_view help,
-            std::string_view labels, double value) {
-  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{}{{{}}} {}\n", name, help, name, type, name,
-                     labels, value);
-}
-
 }  // namespace
 
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
-
-void Histogram::Observe(double value) {
-  const auto bucket = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
-  ++counts_[static_cast<std::size_t>(bucket)];
-  sum_ += value;
-  ++count_;
-}
-
-void Histogram::Render(std::string_view name, std::string_view help, std::string_view labels,
-                       std::string& out) const {
-  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < bounds_.size(); ++i) {
-    cumulative += counts_[i];
-    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, bounds_[i], cumulative);
-  }
-  cumulative += counts_.back();
-  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, cumulative);
-  out +=
-      fmt::format("{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, labels, sum_, name, labels, count_);
-}
-
 Metrics::Metrics(const std::string& model_name)
-    : labels_(StrCat("model_name=\"", EscapeLabel(model_name), "\"")),
+    : labels_(StrCat("model_name=\"", EscapeLabelValue(model_name), "\"")),
       time_to_first_token_(TimeToFirstTokenBuckets()),
       e2e_latency_(E2eLatencyBuckets()),
       queue_time_(E2eLatencyBuckets()),
@@ -105,51 +63,51 @@ std::string Metrics::Render(const engine::EngineStats& stats, const engine::Engi
   const double total_tokens = static_cast<double>(stats.kv_pages_total * stats.page_size);
   const double used_tokens =
       static_cast<double>((stats.kv_pages_used - stats.kv_pages_cached) * stats.page_size);
-  Series(out, "sglang:num_running_reqs", "gauge", "The number of running requests.", labels,
+  AppendMetric(out, "sglang:num_running_reqs", "gauge", "The number of running requests.", labels,
          static_cast<double>(stats.running_requests));
-  Series(out, "sglang:num_queue_reqs", "gauge", "The number of requests in the waiting queue.",
+  AppendMetric(out, "sglang:num_queue_reqs", "gauge", "The number of requests in the waiting queue.",
          labels, static_cast<double>(stats.queued_requests));
-  Series(out, "sglang:num_used_tokens", "gauge",
+  AppendMetric(out, "sglang:num_used_tokens", "gauge",
          "KV tokens held by running requests (cached, evictable tokens excluded).", labels,
          used_tokens);
   // SGLang: (total - (free + evictable)) / total; the radix cache's pages count as free.
-  Series(out, "sglang:token_usage", "gauge", "The token usage of the KV pool (0..1).", labels,
+  AppendMetric(out, "sglang:token_usage", "gauge", "The token usage of the KV pool (0..1).", labels,
          total_tokens > 0 ? used_tokens / total_tokens : 0.0);
-  Series(out, "sglang:kv_evictable_tokens", "gauge", "KV tokens held only by the radix cache.",
+  AppendMetric(out, "sglang:kv_evictable_tokens", "gauge", "KV tokens held only by the radix cache.",
          labels, static_cast<double>(stats.kv_pages_cached * stats.page_size));
-  Series(out, "sglang:kv_available_tokens", "gauge", "Free KV tokens.", labels,
+  AppendMetric(out, "sglang:kv_available_tokens", "gauge", "Free KV tokens.", labels,
          static_cast<double>((stats.kv_pages_total - stats.kv_pages_used) * stats.page_size));
-  Series(out, "sglang:max_total_num_tokens", "gauge", "KV pool size in tokens.", labels,
+  AppendMetric(out, "sglang:max_total_num_tokens", "gauge", "KV pool size in tokens.", labels,
          static_cast<double>(info.max_kv_tokens));
-  Series(out, "sglang:page_size", "gauge", "Tokens per KV page.", labels,
+  AppendMetric(out, "sglang:page_size", "gauge", "Tokens per KV page.", labels,
          static_cast<double>(stats.page_size));
-  Series(out, "sglang:context_len", "gauge", "The model's context length.", labels,
+  AppendMetric(out, "sglang:context_len", "gauge", "The model's context length.", labels,
          static_cast<double>(info.context_length));
   {
     std::lock_guard lock(mutex_);
-    Series(out, "sglang:cache_hit_rate", "gauge",
+    AppendMetric(out, "sglang:cache_hit_rate", "gauge",
            "Prefix cache hit rate of the last finished request (cached / prompt tokens).", labels,
            last_cache_hit_rate_);
   }
-  Series(out, "radixlm:cache_hit_rate_total", "gauge",
+  AppendMetric(out, "radixlm:cache_hit_rate_total", "gauge",
          "Cumulative prefix cache hit rate (cached / prompt tokens since start).", labels,
          stats.cache_hit_rate);
-  Series(out, "sglang:http_requests_active", "gauge", "HTTP requests being answered.", labels,
+  AppendMetric(out, "sglang:http_requests_active", "gauge", "HTTP requests being answered.", labels,
          static_cast<double>(http_requests_active));
-  Series(out, "sglang:prompt_tokens_total", "counter", "Prompt tokens processed.", labels,
+  AppendMetric(out, "sglang:prompt_tokens_total", "counter", "Prompt tokens processed.", labels,
          static_cast<double>(stats.prompt_tokens_total));
-  Series(out, "sglang:generation_tokens_total", "counter", "Tokens generated.", labels,
+  AppendMetric(out, "sglang:generation_tokens_total", "counter", "Tokens generated.", labels,
          static_cast<double>(stats.generated_tokens_total));
-  Series(out, "sglang:cached_tokens_total", "counter", "Prompt tokens served from the radix cache.",
+  AppendMetric(out, "sglang:cached_tokens_total", "counter", "Prompt tokens served from the radix cache.",
          StrCat(labels, ",cache_source=\"device\""),
          static_cast<double>(stats.cached_tokens_total));
-  Series(out, "sglang:num_requests_total", "counter", "Requests finished.", labels,
+  AppendMetric(out, "sglang:num_requests_total", "counter", "Requests finished.", labels,
          static_cast<double>(stats.requests_total));
-  Series(out, "sglang:num_aborted_requests_total", "counter", "Requests aborted.", labels,
+  AppendMetric(out, "sglang:num_aborted_requests_total", "counter", "Requests aborted.", labels,
          static_cast<double>(stats.requests_aborted_total));
-  Series(out, "sglang:evicted_tokens_total", "counter", "Tokens evicted from the radix cache.",
+  AppendMetric(out, "sglang:evicted_tokens_total", "counter", "Tokens evicted from the radix cache.",
          labels, static_cast<double>(stats.evicted_tokens_total));
-  Series(out, "sglang:num_retracted_requests_total", "counter",
+  AppendMetric(out, "sglang:num_retracted_requests_total", "counter",
          "Requests preempted to free KV pages.", labels,
          static_cast<double>(stats.preemptions_total));
   std::lock_guard lock(mutex_);

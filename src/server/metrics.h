@@ -16,25 +16,9 @@
 
 #include "absl/time/time.h"
 #include "radixlm/engine/engine.h"
+#include "src/common/prometheus.h"
 
 namespace radixlm::server {
-
-// A cumulative Prometheus histogram with fixed upper bounds.
-class Histogram {
- public:
-  explicit Histogram(std::vector<double> bounds);
-  void Observe(double value);
-  // Appends the _bucket, _sum and _count lines of series `name` with label set `labels`
-  // (without braces, e.g. model_name="m").
-  void Render(std::string_view name, std::string_view help, std::string_view labels,
-              std::string& out) const;
-
- private:
-  std::vector<double> bounds_;
-  std::vector<std::uint64_t> counts_;  // counts_[i]: observations <= bounds_[i]; last: +Inf
-  double sum_ = 0;
-  std::uint64_t count_ = 0;
-};
 
 class Metrics {
  public:

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "src/config/yaml_loader.h"
 
 namespace radixlm::optimization {
@@ -28,10 +31,21 @@ void ExpectSameConfig(const Config& actual, const Config& expected) {
   EXPECT_EQ(a.max_response_bytes, e.max_response_bytes);
   EXPECT_EQ(a.warm_concurrency, e.warm_concurrency);
   EXPECT_EQ(a.warm_prefixes, e.warm_prefixes);
+  EXPECT_EQ(a.endpoints, e.endpoints);
+  EXPECT_EQ(a.health_check_interval, e.health_check_interval);
+  EXPECT_EQ(a.health_backoff_initial, e.health_backoff_initial);
+  EXPECT_EQ(a.health_backoff_max, e.health_backoff_max);
+  EXPECT_EQ(actual.engine.model, expected.engine.model);
+  EXPECT_EQ(actual.engine.threads, expected.engine.threads);
+  EXPECT_EQ(actual.engine.weight_type, expected.engine.weight_type);
+  EXPECT_EQ(actual.engine.max_kv_tokens, expected.engine.max_kv_tokens);
+  EXPECT_EQ(actual.engine.context_length, expected.engine.context_length);
   EXPECT_EQ(actual.sessions.max_history_turns, expected.sessions.max_history_turns);
   EXPECT_EQ(actual.sessions.max_prompt_tokens, expected.sessions.max_prompt_tokens);
   EXPECT_EQ(actual.sessions.idle_ttl, expected.sessions.idle_ttl);
   EXPECT_EQ(actual.sessions.max_sessions, expected.sessions.max_sessions);
+  EXPECT_EQ(actual.sessions.store_path, expected.sessions.store_path);
+  EXPECT_EQ(actual.sessions.cleanup_interval, expected.sessions.cleanup_interval);
 }
 
 // A Config in which every field differs from its default.
@@ -56,10 +70,21 @@ Config EveryFieldChanged() {
   s.max_response_bytes = 123'456'789'012;
   s.warm_concurrency = 9;
   s.warm_prefixes = {"You are helpful.\nBe brief.\t\x01", "", "- not a list item", "Grüße ✓"};
+  s.endpoints = {"http://gpu-a:30000", "HTTPS://gpu-b:8443/sglang#x"};
+  s.health_check_interval = absl::Milliseconds(2500);
+  s.health_backoff_initial = absl::Microseconds(750);
+  s.health_backoff_max = absl::Minutes(2);
+  config.engine.model = "/models/SmolLM2 135M: \"instruct\"";
+  config.engine.threads = 6;
+  config.engine.weight_type = "int8-block";
+  config.engine.max_kv_tokens = 5'000'000'000;
+  config.engine.context_length = 4096;
   config.sessions.max_history_turns = 12;
   config.sessions.max_prompt_tokens = 8192;
   config.sessions.idle_ttl = absl::Minutes(90);
   config.sessions.max_sessions = 3;
+  config.sessions.store_path = "/var/lib/radixlm/sessions #1.db";
+  config.sessions.cleanup_interval = absl::Seconds(15);
   return config;
 }
 
@@ -72,6 +97,34 @@ TEST(DefaultConfigTest, RemoteServerIsOffAndSessionsHaveDocumentedLimits) {
   EXPECT_EQ(config.sessions.max_prompt_tokens, 0);
   EXPECT_EQ(config.sessions.idle_ttl, absl::Hours(1));
   EXPECT_EQ(config.sessions.max_sessions, 10000u);
+  EXPECT_TRUE(config.sessions.store_path.empty());
+  EXPECT_EQ(config.sessions.cleanup_interval, absl::Minutes(1));
+}
+
+TEST(DefaultConfigTest, HealthChecksAndEngineHaveDocumentedDefaults) {
+  const Config config = DefaultConfig();
+  EXPECT_TRUE(config.sglang.endpoints.empty());
+  EXPECT_EQ(config.sglang.health_check_interval, absl::Seconds(10));
+  EXPECT_EQ(config.sglang.health_backoff_initial, absl::Milliseconds(500));
+  EXPECT_EQ(config.sglang.health_backoff_max, absl::Seconds(30));
+  EXPECT_TRUE(config.engine.model.empty());
+  EXPECT_EQ(config.engine.threads, 0);
+  EXPECT_EQ(config.engine.weight_type, "stored");
+  EXPECT_EQ(config.engine.max_kv_tokens, 0);
+  EXPECT_EQ(config.engine.context_length, 0);
+}
+
+TEST(EndpointListTest, SingleEndpointWhenTheListIsEmpty) {
+  Config config = DefaultConfig();
+  config.sglang.endpoint = "http://only:30000";
+  EXPECT_EQ(EndpointList(config), std::vector<std::string>{"http://only:30000"});
+}
+
+TEST(EndpointListTest, ListReplacesTheSingleEndpoint) {
+  Config config = DefaultConfig();
+  config.sglang.endpoint = "http://ignored:30000";
+  config.sglang.endpoints = {"http://a:30000", "http://b:30000"};
+  EXPECT_EQ(EndpointList(config), (std::vector<std::string>{"http://a:30000", "http://b:30000"}));
 }
 
 TEST(DefaultConfigTest, ConnectionDefaultsEqualClientConfigDefaults) {
@@ -140,6 +193,9 @@ TEST(ToYamlTest, WritesGoDurationsAndTheSeedLayout) {
   EXPECT_NE(yaml.find("    warm_prefixes: []\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("      initial_backoff: \"200ms\"\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("    idle_ttl: \"1h0m0s\"\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("    endpoints: []\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("  engine:\n    model: \"\"\n    threads: 0\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("    cleanup_interval: \"1m0s\"\n"), std::string::npos) << yaml;
 }
 
 }  // namespace

@@ -41,19 +41,23 @@ TEST(ApplyEnvironmentTest, EveryScalarKeyHasAVariableNamedAfterIt) {
   FakeEnvironment environment(Variables{});
   Config config = DefaultConfig();
   ASSERT_TRUE(ApplyEnvironment(config, environment.Getenv()).ok());
-  // warm_prefixes is a list and deliberately has no variable.
+  // warm_prefixes and endpoints are lists and deliberately have no variable.
   EXPECT_THAT(
       environment.asked(),
       ElementsAre("RADIXLM_SGLANG_ENABLED", "RADIXLM_SGLANG_ENDPOINT", "RADIXLM_SGLANG_TIMEOUT",
                   "RADIXLM_SGLANG_FALLBACK_ON_UNAVAILABLE", "RADIXLM_SGLANG_CONNECT_TIMEOUT",
                   "RADIXLM_SGLANG_API_KEY", "RADIXLM_SGLANG_MODEL",
                   "RADIXLM_SGLANG_MAX_IDLE_CONNECTIONS", "RADIXLM_SGLANG_MAX_RESPONSE_BYTES",
-                  "RADIXLM_SGLANG_WARM_CONCURRENCY", "RADIXLM_SGLANG_RETRY_MAX_ATTEMPTS",
-                  "RADIXLM_SGLANG_RETRY_INITIAL_BACKOFF", "RADIXLM_SGLANG_RETRY_MAX_BACKOFF",
-                  "RADIXLM_SGLANG_RETRY_MULTIPLIER", "RADIXLM_SGLANG_RETRY_JITTER",
-                  "RADIXLM_SGLANG_RETRY_HONOR_RETRY_AFTER", "RADIXLM_SESSIONS_MAX_HISTORY_TURNS",
-                  "RADIXLM_SESSIONS_MAX_PROMPT_TOKENS", "RADIXLM_SESSIONS_IDLE_TTL",
-                  "RADIXLM_SESSIONS_MAX_SESSIONS"));
+                  "RADIXLM_SGLANG_WARM_CONCURRENCY", "RADIXLM_SGLANG_HEALTH_CHECK_INTERVAL",
+                  "RADIXLM_SGLANG_HEALTH_BACKOFF_INITIAL", "RADIXLM_SGLANG_HEALTH_BACKOFF_MAX",
+                  "RADIXLM_SGLANG_RETRY_MAX_ATTEMPTS", "RADIXLM_SGLANG_RETRY_INITIAL_BACKOFF",
+                  "RADIXLM_SGLANG_RETRY_MAX_BACKOFF", "RADIXLM_SGLANG_RETRY_MULTIPLIER",
+                  "RADIXLM_SGLANG_RETRY_JITTER", "RADIXLM_SGLANG_RETRY_HONOR_RETRY_AFTER",
+                  "RADIXLM_ENGINE_MODEL", "RADIXLM_ENGINE_THREADS", "RADIXLM_ENGINE_WEIGHT_TYPE",
+                  "RADIXLM_ENGINE_MAX_KV_TOKENS", "RADIXLM_ENGINE_CONTEXT_LENGTH",
+                  "RADIXLM_SESSIONS_MAX_HISTORY_TURNS", "RADIXLM_SESSIONS_MAX_PROMPT_TOKENS",
+                  "RADIXLM_SESSIONS_IDLE_TTL", "RADIXLM_SESSIONS_MAX_SESSIONS",
+                  "RADIXLM_SESSIONS_STORE_PATH", "RADIXLM_SESSIONS_CLEANUP_INTERVAL"));
 }
 
 TEST(ApplyEnvironmentTest, VariablesOverrideTheFile) {
@@ -91,6 +95,87 @@ optimization:
   EXPECT_EQ(config->sessions.max_sessions, 7u);
   // Keys without a variable keep the file's value.
   EXPECT_EQ(config->sglang.model, "default");
+}
+
+TEST(ApplyEnvironmentTest, VariablesOverrideTheNewKeys) {
+  absl::StatusOr<Config> config = internal::ReadYaml(R"(
+optimization:
+  sglang:
+    endpoints: ["http://file-a:30000", "http://file-b:30000"]
+    health_check_interval: 1m
+  engine:
+    model: /from/file
+    weight_type: int8
+  sessions:
+    store_path: file.db
+)",
+                                                     "config.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  FakeEnvironment environment(Variables{{"RADIXLM_SGLANG_HEALTH_CHECK_INTERVAL", "2s"},
+                                        {"RADIXLM_SGLANG_HEALTH_BACKOFF_INITIAL", "100ms"},
+                                        {"RADIXLM_SGLANG_HEALTH_BACKOFF_MAX", "5s"},
+                                        {"RADIXLM_ENGINE_MODEL", "/from/env"},
+                                        {"RADIXLM_ENGINE_THREADS", "3"},
+                                        {"RADIXLM_ENGINE_WEIGHT_TYPE", "int8-block"},
+                                        {"RADIXLM_ENGINE_MAX_KV_TOKENS", "65536"},
+                                        {"RADIXLM_ENGINE_CONTEXT_LENGTH", "2048"},
+                                        {"RADIXLM_SESSIONS_STORE_PATH", "/tmp/env.db"},
+                                        {"RADIXLM_SESSIONS_CLEANUP_INTERVAL", "10s"}});
+  ASSERT_TRUE(ApplyEnvironment(*config, environment.Getenv()).ok());
+  EXPECT_EQ(config->sglang.health_check_interval, absl::Seconds(2));
+  EXPECT_EQ(config->sglang.health_backoff_initial, absl::Milliseconds(100));
+  EXPECT_EQ(config->sglang.health_backoff_max, absl::Seconds(5));
+  EXPECT_EQ(config->engine.model, "/from/env");
+  EXPECT_EQ(config->engine.threads, 3);
+  EXPECT_EQ(config->engine.weight_type, "int8-block");
+  EXPECT_EQ(config->engine.max_kv_tokens, 65536);
+  EXPECT_EQ(config->engine.context_length, 2048);
+  EXPECT_EQ(config->sessions.store_path, "/tmp/env.db");
+  EXPECT_EQ(config->sessions.cleanup_interval, absl::Seconds(10));
+  // The list has no variable and keeps the file's value.
+  EXPECT_EQ(config->sglang.endpoints,
+            (std::vector<std::string>{"http://file-a:30000", "http://file-b:30000"}));
+}
+
+TEST(ApplyEnvironmentTest, BadWeightTypeNamesTheVariableAndTheAllowedValues) {
+  Config config = DefaultConfig();
+  FakeEnvironment environment(Variables{{"RADIXLM_ENGINE_WEIGHT_TYPE", "q4_0"}});
+  const absl::Status status = ApplyEnvironment(config, environment.Getenv());
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()),
+            "environment variable RADIXLM_ENGINE_WEIGHT_TYPE (optimization.engine.weight_type): "
+            "\"q4_0\" is not an allowed value; use \"stored\", \"int8\" or \"int8-block\"");
+}
+
+TEST(ApplyEnvironmentTest, HealthBackoffMaxBelowInitialNamesBothKeys) {
+  Config config = DefaultConfig();
+  FakeEnvironment environment(Variables{{"RADIXLM_SGLANG_HEALTH_BACKOFF_MAX", "100ms"}});
+  const absl::Status status = ApplyEnvironment(config, environment.Getenv());
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()),
+            "environment variable RADIXLM_SGLANG_HEALTH_BACKOFF_MAX "
+            "(optimization.sglang.health_backoff_max): \"100ms\" is less than "
+            "optimization.sglang.health_backoff_initial (\"500ms\"); raise it or lower "
+            "optimization.sglang.health_backoff_initial");
+}
+
+TEST(ApplyEnvironmentTest, HealthBackoffInitialAboveMaxBlamesTheInitialVariable) {
+  Config config = DefaultConfig();
+  FakeEnvironment environment(Variables{{"RADIXLM_SGLANG_HEALTH_BACKOFF_INITIAL", "45s"}});
+  EXPECT_EQ(std::string(ApplyEnvironment(config, environment.Getenv()).message()),
+            "environment variable RADIXLM_SGLANG_HEALTH_BACKOFF_INITIAL "
+            "(optimization.sglang.health_backoff_initial): \"45s\" is more than "
+            "optimization.sglang.health_backoff_max (\"30s\"); lower it or raise "
+            "optimization.sglang.health_backoff_max");
+}
+
+TEST(ApplyEnvironmentTest, VariablesMayMoveBothHealthBackoffBoundsAtOnce) {
+  Config config = DefaultConfig();
+  FakeEnvironment environment(Variables{{"RADIXLM_SGLANG_HEALTH_BACKOFF_INITIAL", "45s"},
+                                        {"RADIXLM_SGLANG_HEALTH_BACKOFF_MAX", "2m"}});
+  ASSERT_TRUE(ApplyEnvironment(config, environment.Getenv()).ok());
+  EXPECT_EQ(config.sglang.health_backoff_initial, absl::Seconds(45));
+  EXPECT_EQ(config.sglang.health_backoff_max, absl::Minutes(2));
 }
 
 TEST(ApplyEnvironmentTest, EmptyVariableCountsAsUnset) {
@@ -156,6 +241,17 @@ TEST(ParseConfigTest, AppliesTheProcessEnvironmentAfterTheText) {
       ParseConfig("optimization:\n  sglang:\n    model: from-text\n", "inline.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->sglang.model, "from-environment");
+}
+
+TEST(ParseConfigTest, EngineAndSessionStoreVariablesOverrideTheText) {
+  ScopedEnvironmentVariable model("RADIXLM_ENGINE_MODEL", "/models/from-environment");
+  ScopedEnvironmentVariable store("RADIXLM_SESSIONS_STORE_PATH", "/tmp/sessions-env.db");
+  const absl::StatusOr<Config> config = ParseConfig(
+      "optimization:\n  engine:\n    model: /models/from-text\n    threads: 2\n", "inline.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->engine.model, "/models/from-environment");
+  EXPECT_EQ(config->engine.threads, 2);
+  EXPECT_EQ(config->sessions.store_path, "/tmp/sessions-env.db");
 }
 
 TEST(ParseConfigTest, BadProcessEnvironmentValueFailsTheParse) {

@@ -77,6 +77,66 @@ optimization:
   EXPECT_EQ(flow->sglang.retry.max_backoff, absl::ZeroDuration());
 }
 
+TEST(ReadYamlTest, ReadsEndpointsHealthChecksEngineAndSessionStore) {
+  const absl::StatusOr<Config> config = ReadYaml(R"(
+optimization:
+  sglang:
+    enabled: true
+    endpoints:
+      - "http://gpu-a:30000"
+      - https://gpu-b:8443
+    health_check_interval: 5s
+    health_backoff_initial: "250ms"
+    health_backoff_max: 1m
+  engine:
+    model: /models/SmolLM2-135M-Instruct
+    threads: 8
+    weight_type: int8-block
+    max_kv_tokens: 131072
+    context_length: 8192
+  sessions:
+    store_path: "/var/lib/radixlm/sessions.db"
+    cleanup_interval: 30s
+)",
+                                                 "new.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->sglang.endpoints,
+            (std::vector<std::string>{"http://gpu-a:30000", "https://gpu-b:8443"}));
+  EXPECT_EQ(config->sglang.health_check_interval, absl::Seconds(5));
+  EXPECT_EQ(config->sglang.health_backoff_initial, absl::Milliseconds(250));
+  EXPECT_EQ(config->sglang.health_backoff_max, absl::Minutes(1));
+  EXPECT_EQ(config->engine.model, "/models/SmolLM2-135M-Instruct");
+  EXPECT_EQ(config->engine.threads, 8);
+  EXPECT_EQ(config->engine.weight_type, "int8-block");
+  EXPECT_EQ(config->engine.max_kv_tokens, 131072);
+  EXPECT_EQ(config->engine.context_length, 8192);
+  EXPECT_EQ(config->sessions.store_path, "/var/lib/radixlm/sessions.db");
+  EXPECT_EQ(config->sessions.cleanup_interval, absl::Seconds(30));
+  // Untouched keys keep their defaults.
+  EXPECT_EQ(config->sglang.endpoint, "http://localhost:30000");
+  EXPECT_EQ(config->sessions.idle_ttl, absl::Hours(1));
+}
+
+TEST(ReadYamlTest, EveryWeightTypeIsAccepted) {
+  for (const char* weight_type : {"stored", "int8", "int8-block"}) {
+    const absl::StatusOr<Config> config = ReadYaml(
+        std::string("optimization:\n  engine:\n    weight_type: ") + weight_type + "\n", "w.yaml");
+    ASSERT_TRUE(config.ok()) << weight_type << ": " << config.status();
+    EXPECT_EQ(config->engine.weight_type, weight_type);
+  }
+}
+
+TEST(ReadYamlTest, EmptyEndpointListAndEqualBackoffsAreAccepted) {
+  const absl::StatusOr<Config> config = ReadYaml(
+      "optimization:\n  sglang:\n    endpoints: []\n    health_backoff_initial: 3s\n"
+      "    health_backoff_max: 3s\n",
+      "edge.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_TRUE(config->sglang.endpoints.empty());
+  EXPECT_EQ(config->sglang.health_backoff_initial, absl::Seconds(3));
+  EXPECT_EQ(config->sglang.health_backoff_max, absl::Seconds(3));
+}
+
 struct BadConfig {
   const char* name;
   const char* yaml;
@@ -155,12 +215,94 @@ INSTANTIATE_TEST_SUITE_P(
                   "config.yaml:4: optimization.sglang.timout: unknown key; expected one of "
                   "enabled, endpoint, timeout, fallback_on_unavailable, connect_timeout, api_key, "
                   "model, max_idle_connections, max_response_bytes, warm_concurrency, "
-                  "warm_prefixes, retry"},
+                  "warm_prefixes, endpoints, health_check_interval, health_backoff_initial, "
+                  "health_backoff_max, retry"},
         BadConfig{"UnknownTopLevelKey", "server:\n  port: 80\n",
                   "config.yaml:1: server: unknown key; expected one of optimization"},
         BadConfig{"UnknownSessionsKey", "optimization:\n  sessions:\n    ttl: 1h\n",
                   "config.yaml:3: optimization.sessions.ttl: unknown key; expected one of "
-                  "max_history_turns, max_prompt_tokens, idle_ttl, max_sessions"},
+                  "max_history_turns, max_prompt_tokens, idle_ttl, max_sessions, store_path, "
+                  "cleanup_interval"},
+        BadConfig{"UnknownEngineKey", "optimization:\n  engine:\n    model_dir: /m\n",
+                  "config.yaml:3: optimization.engine.model_dir: unknown key; expected one of "
+                  "model, threads, weight_type, max_kv_tokens, context_length"},
+        BadConfig{"UnknownOptimizationKey", "optimization:\n  engines: {}\n",
+                  "config.yaml:2: optimization.engines: unknown key; expected one of sglang, "
+                  "engine, sessions"},
+        BadConfig{"BadEndpointInList",
+                  "optimization:\n  sglang:\n    endpoints:\n      - http://a:30000\n"
+                  "      - gpu-b:30000\n",
+                  "config.yaml:5: optimization.sglang.endpoints[1]: \"gpu-b:30000\" is not an "
+                  "http:// or https:// URL with a host; write e.g. \"http://localhost:30000\""},
+        BadConfig{"EndpointWithoutHostInFlowList",
+                  "optimization:\n  sglang:\n    endpoints: [\"http:///x\"]\n",
+                  "config.yaml:3: optimization.sglang.endpoints[0]: \"http:///x\" is not an "
+                  "http:// or https:// URL with a host; write e.g. \"http://localhost:30000\""},
+        BadConfig{"StringForEndpoints", "optimization:\n  sglang:\n    endpoints: http://a:30000\n",
+                  "config.yaml:3: optimization.sglang.endpoints: expected a list of http:// or "
+                  "https:// URLs, got a single value"},
+        BadConfig{"MappingInEndpoints",
+                  "optimization:\n  sglang:\n    endpoints:\n      - {url: http://a}\n",
+                  "config.yaml:4: optimization.sglang.endpoints[0]: expected a string, got a "
+                  "mapping"},
+        BadConfig{"ZeroHealthCheckInterval",
+                  "optimization:\n  sglang:\n    health_check_interval: 0\n",
+                  "config.yaml:3: optimization.sglang.health_check_interval: \"0\" is zero; use "
+                  "a duration of more than 0, e.g. \"120s\""},
+        BadConfig{"BareNumberHealthBackoff",
+                  "optimization:\n  sglang:\n    health_backoff_initial: 500\n",
+                  "config.yaml:3: optimization.sglang.health_backoff_initial: 500 has no unit; "
+                  "add one, e.g. \"500s\" for seconds"},
+        BadConfig{"NegativeHealthBackoffMax",
+                  "optimization:\n  sglang:\n    health_backoff_max: -1s\n",
+                  "config.yaml:3: optimization.sglang.health_backoff_max: \"-1s\" is negative; "
+                  "use a duration of more than 0, e.g. \"120s\""},
+        BadConfig{"HealthBackoffMaxBelowInitial",
+                  "optimization:\n  sglang:\n    health_backoff_initial: 2s\n"
+                  "    enabled: true\n    health_backoff_max: 1s\n",
+                  "config.yaml:5: optimization.sglang.health_backoff_max: \"1s\" is less than "
+                  "optimization.sglang.health_backoff_initial (\"2s\"); raise it or lower "
+                  "optimization.sglang.health_backoff_initial"},
+        BadConfig{"HealthBackoffInitialAboveMaxWrittenLater",
+                  "optimization:\n  sglang:\n    health_backoff_max: 1s\n"
+                  "    health_backoff_initial: 1500ms\n",
+                  "config.yaml:4: optimization.sglang.health_backoff_initial: \"1.5s\" is more "
+                  "than optimization.sglang.health_backoff_max (\"1s\"); lower it or raise "
+                  "optimization.sglang.health_backoff_max"},
+        BadConfig{"HealthBackoffInitialAboveDefaultMax",
+                  "optimization:\n  sglang:\n    health_backoff_initial: 1m\n",
+                  "config.yaml:3: optimization.sglang.health_backoff_initial: \"1m0s\" is more "
+                  "than optimization.sglang.health_backoff_max (\"30s\"); lower it or raise "
+                  "optimization.sglang.health_backoff_max"},
+        BadConfig{"UnknownWeightType", "optimization:\n  engine:\n    weight_type: fp8\n",
+                  "config.yaml:3: optimization.engine.weight_type: \"fp8\" is not an allowed "
+                  "value; use \"stored\", \"int8\" or \"int8-block\""},
+        BadConfig{"WeightTypeIsCaseSensitive",
+                  "optimization:\n  engine:\n    weight_type: \"INT8\"\n",
+                  "config.yaml:3: optimization.engine.weight_type: \"INT8\" is not an allowed "
+                  "value; use \"stored\", \"int8\" or \"int8-block\""},
+        BadConfig{"ListForWeightType", "optimization:\n  engine:\n    weight_type: [int8]\n",
+                  "config.yaml:3: optimization.engine.weight_type: expected one of \"stored\", "
+                  "\"int8\" or \"int8-block\", got a list"},
+        BadConfig{"NegativeThreads", "optimization:\n  engine:\n    threads: -2\n",
+                  "config.yaml:3: optimization.engine.threads: -2 is less than 0; use a whole "
+                  "number from 0 up"},
+        BadConfig{"ThreadsTooLarge", "optimization:\n  engine:\n    threads: 3000000000\n",
+                  "config.yaml:3: optimization.engine.threads: 3000000000 is too large; the most "
+                  "is 2147483647"},
+        BadConfig{"QuotedMaxKvTokens", "optimization:\n  engine:\n    max_kv_tokens: \"1000\"\n",
+                  "config.yaml:3: optimization.engine.max_kv_tokens: \"1000\" is quoted, so it is "
+                  "a string; write the number without quotes"},
+        BadConfig{"FractionalContextLength", "optimization:\n  engine:\n    context_length: 4k\n",
+                  "config.yaml:3: optimization.engine.context_length: \"4k\" is not a whole "
+                  "number; write digits only, e.g. 8"},
+        BadConfig{"MappingForStorePath",
+                  "optimization:\n  sessions:\n    store_path:\n      file: a.db\n",
+                  "config.yaml:4: optimization.sessions.store_path: expected a string, got a "
+                  "mapping"},
+        BadConfig{"ZeroCleanupInterval", "optimization:\n  sessions:\n    cleanup_interval: 0s\n",
+                  "config.yaml:3: optimization.sessions.cleanup_interval: \"0s\" is zero; use a "
+                  "duration of more than 0, e.g. \"120s\""},
         BadConfig{"DuplicateKey",
                   "optimization:\n  sglang:\n    timeout: 1s\n    enabled: true\n    timeout: "
                   "2s\n",
@@ -178,6 +320,7 @@ INSTANTIATE_TEST_SUITE_P(
                   "config.yaml:2: optimization.sglang: expected a mapping with the keys enabled, "
                   "endpoint, timeout, fallback_on_unavailable, connect_timeout, api_key, model, "
                   "max_idle_connections, max_response_bytes, warm_concurrency, warm_prefixes, "
+                  "endpoints, health_check_interval, health_backoff_initial, health_backoff_max, "
                   "retry, got a single value"},
         BadConfig{"ListAtTop", "- optimization\n",
                   "config.yaml:1: expected a mapping with the keys optimization, got a list"},

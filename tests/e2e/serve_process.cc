@@ -59,8 +59,11 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
                         ("radixlm_serve_" + std::to_string(getpid()) + "_" +
                          std::to_string(reinterpret_cast<std::uintptr_t>(process.get())) + ".log"))
                            .string();
-  std::vector<std::string> args = {RADIXLM_BINARY, "serve", "--model",   model,
-                                   "--port",       "0",     "--threads", "1"};
+  std::vector<std::string> args = {RADIXLM_BINARY, "serve", "--model", model, "--threads", "1"};
+  // A free port unless the test names one (to restart a server where clients expect it).
+  if (std::find(extra_args.begin(), extra_args.end(), "--port") == extra_args.end()) {
+    args.insert(args.end(), {"--port", "0"});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   // A small KV pool starts faster than the default 1 GiB budget.
   if (std::find(extra_args.begin(), extra_args.end(), "--max-kv-tokens") == extra_args.end()) {

@@ -27,8 +27,9 @@ std::string SlowModelDir();
 
 class ServeProcess {
  public:
-  // Runs `radixlm serve --model <model_dir> --port 0 --threads 1 <extra_args>` and waits for its
-  // listening line. `model_dir` empty: TinyModelDir().
+  // Runs `radixlm serve --model <model_dir> --threads 1 --port 0 <extra_args>` (no `--port 0`
+  // when `extra_args` has a --port) and waits for its listening line. `model_dir` empty:
+  // TinyModelDir().
   static absl::StatusOr<std::unique_ptr<ServeProcess>> Start(
       const std::vector<std::string>& extra_args, const std::string& model_dir = "");
   ~ServeProcess();  // Stop() if still running

@@ -9,20 +9,6 @@ bool Has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-TEST(HistogramTest, BucketsAreCumulative) {
-  Histogram histogram({0.1, 1});
-  histogram.Observe(0.05);
-  histogram.Observe(0.5);
-  histogram.Observe(5);
-  std::string out;
-  histogram.Render("h", "help", "m=\"x\"", out);
-  EXPECT_TRUE(Has(out, "h_bucket{m=\"x\",le=\"0.1\"} 1\n")) << out;
-  EXPECT_TRUE(Has(out, "h_bucket{m=\"x\",le=\"1\"} 2\n")) << out;
-  EXPECT_TRUE(Has(out, "h_bucket{m=\"x\",le=\"+Inf\"} 3\n")) << out;
-  EXPECT_TRUE(Has(out, "h_count{m=\"x\"} 3\n")) << out;
-  EXPECT_TRUE(Has(out, "# TYPE h histogram")) << out;
-}
-
 TEST(MetricsTest, RendersSglangSeriesWithTheModelLabel) {
   Metrics metrics("tiny");
   engine::GenerateResult result;

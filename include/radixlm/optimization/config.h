@@ -75,6 +75,30 @@ struct SGLangConfig {
   std::size_t warm_concurrency = 4;
   // Prefixes (typically system prompts) to warm into the server's cache at startup.
   std::vector<std::string> warm_prefixes;
+  // Several SGLang servers (each an http(s) URL); when not empty it replaces `endpoint`. A session
+  // sticks to one of them and moves only when that one is down.
+  std::vector<std::string> endpoints;
+  // How often the service re-checks a healthy endpoint's /health in the background.
+  absl::Duration health_check_interval = absl::Seconds(10);
+  // First wait before re-checking an unreachable endpoint; doubles after every failed check up to
+  // health_backoff_max.
+  absl::Duration health_backoff_initial = absl::Milliseconds(500);
+  absl::Duration health_backoff_max = absl::Seconds(30);
+};
+
+// EngineConfig is `optimization.engine`: the embedded engine that serves when the remote server is
+// disabled, or unreachable with fallback_on_unavailable.
+struct EngineConfig {
+  // A Hugging Face model folder; empty: the built-in demo model (made on first use).
+  std::string model;
+  // Kernel threads; 0: one per core.
+  int threads = 0;
+  // "stored", "int8" or "int8-block" (engine::EngineOptions::weight_type).
+  std::string weight_type = "stored";
+  // KV cache size in tokens; 0: a 1 GiB budget.
+  std::int64_t max_kv_tokens = 0;
+  // Longest prompt + reply; 0: the model's own limit.
+  std::int64_t context_length = 0;
 };
 
 // SessionsConfig is `optimization.sessions`: how conversations are kept. 0 means "no limit" for
@@ -88,13 +112,21 @@ struct SessionsConfig {
   absl::Duration idle_ttl = absl::Hours(1);
   // At most this many sessions are kept at once.
   std::size_t max_sessions = 10000;
+  // SQLite file that keeps sessions across restarts (created if missing); empty: in memory only.
+  std::string store_path;
+  // How often idle sessions (older than idle_ttl) are removed in the background.
+  absl::Duration cleanup_interval = absl::Minutes(1);
 };
 
 // Config is the whole `optimization:` block.
 struct Config {
   SGLangConfig sglang;
+  EngineConfig engine;
   SessionsConfig sessions;
 };
+
+// The SGLang endpoints of `config`: sglang.endpoints when not empty, else {sglang.endpoint}.
+std::vector<std::string> EndpointList(const Config& config);
 
 // DefaultConfig() returns the configuration used when no file sets anything (the seed's
 // optimization.DefaultConfig()); the remote server is disabled.
@@ -114,7 +146,8 @@ absl::StatusOr<Config> ParseConfig(std::string_view yaml_text,
 // which returns nullopt for an unset variable. Each scalar key optimization.<a>.<b> has the
 // variable RADIXLM_<A>_<B> (RADIXLM_SGLANG_RETRY_MAX_ATTEMPTS for
 // optimization.sglang.retry.max_attempts), parsed as the YAML value would be; an empty value counts
-// as unset. optimization.sglang.warm_prefixes, a list, has no variable. A bad value is
+// as unset. The lists optimization.sglang.warm_prefixes and optimization.sglang.endpoints have no
+// variable. A bad value is
 // kInvalidArgument naming the variable. LoadConfigFile() and ParseConfig() call this with the
 // process environment; tests pass their own `getenv`.
 absl::Status ApplyEnvironment(

@@ -1,0 +1,150 @@
+// The service from many threads at once on the embedded engine (a made tiny model): turns on
+// different sessions run together, turns on one session are serialized, deletes and cleanups race
+// with turns. Built under ThreadSanitizer by the concurrency job.
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "radixlm/optimization/service.h"
+#include "src/engine/maker/model_maker.h"
+
+namespace radixlm::optimization {
+namespace {
+
+std::string TinyModel() {
+  static const std::string path =
+      (std::filesystem::path(::testing::TempDir()) / "radixlm-service-test-tiny").string();
+  static const absl::Status made = engine::MakeModelFolder(
+      {.shape = "tiny", .dtype = engine::DType::kBF16, .seed = 11, .overwrite = true}, path);
+  EXPECT_TRUE(made.ok()) << made;
+  return path;
+}
+
+std::unique_ptr<Service> EmbeddedService(const std::string& store_path) {
+  Config config;
+  config.engine.model = TinyModel();
+  config.engine.threads = 1;
+  config.engine.max_kv_tokens = 8192;
+  config.sessions.store_path = store_path;
+  auto service = Service::Create(config);
+  EXPECT_TRUE(service.ok()) << service.status();
+  return service.ok() ? *std::move(service) : nullptr;
+}
+
+const TurnOptions kShort{.max_tokens = 3, .temperature = 0};
+
+TEST(ServiceConcurrencyTest, TurnsOnOneSessionAreSerializedAndOthersRunAlongside) {
+  const std::string store =
+      (std::filesystem::path(::testing::TempDir()) / "radixlm-service-concurrency.db").string();
+  std::filesystem::remove(store);
+  std::unique_ptr<Service> service = EmbeddedService(store);
+  ASSERT_NE(service, nullptr);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(service->CreateSession("own-" + std::to_string(i), "sys").ok());
+  }
+  ASSERT_TRUE(service->CreateSession("shared", "sys").ok());
+  std::atomic<int> failures{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      for (int turn = 0; turn < 3; ++turn) {
+        if (!service->ContinueSession("own-" + std::to_string(i), "hello", kShort).ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      for (int turn = 0; turn < 2; ++turn) {
+        if (!service->ContinueSessionStream("shared", "from " + std::to_string(i),
+                                            [](std::string_view) { return true; }, kShort)
+                 .ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  std::thread observer([&] {
+    while (!done) {
+      EXPECT_EQ(service->CleanupSessions(absl::Hours(1)), 0u);
+      EXPECT_EQ(service->Status().sessions, 5u);
+      EXPECT_FALSE(service->MetricsText().empty());
+      EXPECT_EQ(service->ListSessions().size(), 5u);
+    }
+  });
+  for (std::thread& thread : threads) thread.join();
+  done = true;
+  observer.join();
+  EXPECT_EQ(failures, 0);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(service->GetSession("own-" + std::to_string(i))->turns.size(), 3u);
+  }
+  auto shared = service->GetSession("shared");
+  ASSERT_TRUE(shared.ok());
+  ASSERT_EQ(shared->turns.size(), 4u);
+  // Serialized: every turn's prompt held all the turns before it.
+  for (std::size_t i = 1; i < shared->turns.size(); ++i) {
+    EXPECT_GT(shared->turns[i].prompt_tokens, shared->turns[i - 1].prompt_tokens);
+  }
+  service.reset();
+  // Everything completed is in the store.
+  std::unique_ptr<Service> reopened = EmbeddedService(store);
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->GetSession("shared")->turns.size(), 4u);
+  EXPECT_EQ(reopened->ListSessions().size(), 5u);
+}
+
+TEST(ServiceConcurrencyTest, DeletingASessionDuringItsTurnStoresNothing) {
+  std::unique_ptr<Service> service = EmbeddedService("");
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(service->CreateSession("doomed", "sys").ok());
+  std::atomic<bool> deleted{false};
+  absl::StatusOr<TurnResult> turn = service->ContinueSessionStream(
+      "doomed", "hello",
+      [&](std::string_view) {
+        if (!deleted.exchange(true)) {
+          EXPECT_TRUE(service->DeleteSession("doomed").ok());
+        }
+        return true;
+      },
+      TurnOptions{.max_tokens = 8, .temperature = 0});
+  if (deleted) {
+    // The reply still reaches the caller; the session is gone for good.
+    EXPECT_TRUE(turn.ok()) << turn.status();
+    EXPECT_TRUE(absl::IsNotFound(service->GetSession("doomed").status()));
+    EXPECT_TRUE(absl::IsNotFound(service->ContinueSession("doomed", "again", kShort).status()));
+  }
+}
+
+TEST(ServiceConcurrencyTest, SessionLimitRefusesClearlyAndReplacementWorks) {
+  Config config;
+  config.engine.model = TinyModel();
+  config.engine.threads = 1;
+  config.engine.max_kv_tokens = 4096;
+  config.sessions.max_sessions = 2;
+  auto service = Service::Create(config);
+  ASSERT_TRUE(service.ok()) << service.status();
+  ASSERT_TRUE((*service)->CreateSession("a", "").ok());
+  ASSERT_TRUE((*service)->CreateSession("b", "").ok());
+  absl::StatusOr<SessionInfo> third = (*service)->CreateSession("c", "");
+  EXPECT_TRUE(absl::IsResourceExhausted(third.status())) << third.status();
+  EXPECT_NE(third.status().message().find("optimization.sessions.max_sessions"),
+            std::string_view::npos);
+  EXPECT_TRUE(absl::IsAlreadyExists((*service)->CreateSession("a", "x").status()));
+  EXPECT_TRUE((*service)->CreateSession("a", "new system", /*replace_existing=*/true).ok());
+  EXPECT_EQ((*service)->GetSession("a")->system_prompt, "new system");
+  EXPECT_TRUE(absl::IsInvalidArgument((*service)->CreateSession("", "").status()));
+  EXPECT_TRUE(absl::IsNotFound((*service)->ContinueSession("nope", "hi").status()));
+  EXPECT_TRUE(absl::IsNotFound((*service)->DeleteSession("nope")));
+  // Idle sessions are removed; CleanupSessions(0) removes every one not in use.
+  EXPECT_EQ((*service)->CleanupSessions(absl::ZeroDuration()), 2u);
+  EXPECT_TRUE((*service)->ListSessions().empty());
+}
+
+}  // namespace
+}  // namespace radixlm::optimization
