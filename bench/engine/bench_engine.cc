@@ -9,6 +9,7 @@ namespace radixlm::bench {
 nlohmann::json ToJson(const BenchOptions& options) {
   return {{"shape", options.shape},     {"weights", options.weights},
           {"threads", options.threads}, {"repeats", options.repeats},
+          {"page_size", options.page_size},
           {"scale", options.scale},     {"models_dir", options.models_dir},
           {"phase", options.phase}};
 }
@@ -27,6 +28,7 @@ absl::StatusOr<std::unique_ptr<engine::Engine>> CreateBenchEngine(const BenchOpt
   engine_options.threads = options.threads;
   engine_options.weight_type = options.weights == "bf16" ? "stored" : options.weights;
   engine_options.enable_radix_cache = enable_radix_cache;
+  if (options.page_size > 0) engine_options.page_size = options.page_size;
   return engine::Engine::Create(engine_options);
 }
 

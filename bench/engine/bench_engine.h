@@ -21,6 +21,7 @@ struct BenchOptions {
   std::string shape = "smollm2-135m";
   std::string weights = "bf16";  // bf16 | int8 | int8-block
   int threads = 0;               // 0: one per core
+  int page_size = 0;             // KV page size; 0: the engine's default
   std::string models_dir = "build/bench-models";
   int repeats = 3;        // runs of each measurement; the median is reported
   double scale = 1.0;     // share of the workloads' sessions / prompts to run

@@ -4,6 +4,7 @@
 //   radixlm_bench multi-turn [--scale 0.25]                  # the workloads of
 //   radixlm_bench fanout [--scale 0.25]                      #   ../shared/workloads/README.md,
 //   radixlm_bench decode-batching                            #   cache on and off in one run
+//   radixlm_bench radix-attention [--scale 0.25]             # the three above, one report
 //   radixlm_bench make-model --shape llama-1b                # print the model folder (make it)
 //
 // Output is markdown on stdout (and JSON with --json FILE). Models are made on first use into
@@ -43,6 +44,9 @@ void AddCommonOptions(CLI::App& command, BenchOptions& options) {
   command.add_option("--repeats", options.repeats, "runs per measurement (median reported)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  command.add_option("--page-size", options.page_size, "KV page size (0: the engine's default)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   command.add_option("--json", options.json_path, "also write the report as JSON to this file");
 }
 
@@ -93,6 +97,9 @@ int Main(int argc, char** argv) {
   CLI::App* turns = app.add_subcommand("multi-turn", "multi-turn chat, cache on vs off");
   AddCommonOptions(*turns, options);
   AddScaleOption(*turns, options);
+  turns->add_option("--marginal-repeats", multi_turn.marginal_repeats,
+                    "pairs per cached turn pricing its new tokens without a cache")
+      ->check(CLI::PositiveNumber);
   turns->add_option("--in-flight", multi_turn.in_flight, "sessions running at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -104,6 +111,11 @@ int Main(int argc, char** argv) {
   CLI::App* batching = app.add_subcommand("decode-batching", "aggregate decode tokens/s by batch");
   AddCommonOptions(*batching, options);
   batching->add_option("--batches", decode_batching.batches, "batch sizes")->capture_default_str();
+  CLI::App* radix = app.add_subcommand(
+      "radix-attention",
+      "issue 4's three workloads in one run: multi-turn, fan-out, decode batching");
+  AddCommonOptions(*radix, options);
+  AddScaleOption(*radix, options);
   CLI::App* make = app.add_subcommand("make-model", "make the benchmark model, print its folder");
   make->add_option("--shape", options.shape, "smollm2-135m | llama-1b")
       ->capture_default_str()
@@ -136,6 +148,12 @@ int Main(int argc, char** argv) {
   } else if (fan->parsed()) {
     fanout.prompts_per_group = Scaled(fanout.prompts_per_group, options.scale);
     status = RunFanoutBench(options, fanout, report);
+  } else if (radix->parsed()) {
+    multi_turn.sessions = Scaled(multi_turn.sessions, options.scale);
+    fanout.prompts_per_group = Scaled(fanout.prompts_per_group, options.scale);
+    status = RunMultiTurnBench(options, multi_turn, report);
+    if (status.ok()) status = RunFanoutBench(options, fanout, report);
+    if (status.ok()) status = RunDecodeBatchingBench(options, decode_batching, report);
   } else {
     status = RunDecodeBatchingBench(options, decode_batching, report);
   }

@@ -61,10 +61,9 @@ std::unique_ptr<Weights> MakeWeights(int64_t rows, int64_t cols, DType type) {
       PackWeights(source, source_type, rows, cols, type, &Pool());
   if (!packed.ok()) return nullptr;
   weights->packed = *std::move(packed);
-  if (weights->packed.owns_data()) {
-    weights->source = {};
-    weights->source_f32 = {};
-  }
+  // The packed matrix owns a copy; the source is not needed any more.
+  weights->source = {};
+  weights->source_f32 = {};
   return weights;
 }
 

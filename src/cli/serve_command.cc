@@ -13,6 +13,8 @@
 #include <system_error>
 
 #include "radixlm/engine/engine.h"
+#include "radixlm/optimization/config.h"
+#include "radixlm/optimization/service.h"
 #include "src/cli/commands.h"
 #include "src/cli/progress_bar.h"
 #include "src/common/strings.h"
@@ -45,6 +47,7 @@ struct ServeOptions {
   std::string served_model_name;
   std::uint64_t random_seed = 0;
   std::size_t max_request_bytes = std::size_t{32} << 20;
+  std::string config_path;
 };
 
 [[noreturn]] void Fail(std::string_view message, int code = 1) {
@@ -119,7 +122,28 @@ void Serve(const ServeOptions& options) {
   absl::StatusOr<std::unique_ptr<engine::Engine>> engine = engine::Engine::Create(engine_options);
   if (!engine.ok()) Fail(ToStd(engine.status().message()));
 
+  // --config: the optimization service over this server's engine — it warms the config's
+  // prefixes before the port opens and adds its series to /metrics.
+  std::unique_ptr<optimization::Service> service;
+  if (!options.config_path.empty()) {
+    absl::StatusOr<optimization::Config> config = optimization::LoadConfigFile(options.config_path);
+    if (!config.ok()) Fail(ToStd(config.status().message()), 2);
+    // The server is the backend here; remote endpoints are for clients of the service.
+    config->sglang.enabled = false;
+    absl::StatusOr<std::unique_ptr<optimization::Service>> created =
+        optimization::Service::Create(*config, {.embedded_engine = engine->get()});
+    if (!created.ok()) Fail(ToStd(created.status().message()));
+    service = *std::move(created);
+    const optimization::ServiceStatus status = service->Status();
+    std::cerr << "radixlm serve: warmed " << status.prefixes_warmed << " of "
+              << config->sglang.warm_prefixes.size() << " prefixes from " << options.config_path
+              << "\n";
+  }
+
   server::ServeSettings settings;
+  if (service != nullptr) {
+    settings.extra_metrics = [&service] { return service->MetricsText(); };
+  }
   settings.host = options.host;
   settings.port = options.port;
   settings.api_key = options.api_key;
@@ -147,6 +171,7 @@ void Serve(const ServeOptions& options) {
             << ", shutting down\n";
   (*server)->Shutdown();
   server->reset();
+  service.reset();
   engine->reset();
   std::cerr << "radixlm serve: stopped\n";
 }
@@ -162,6 +187,9 @@ void AddServeCommand(CLI::App& app) {
   serve->add_option("--model,--model-path", options->model, "Hugging Face model folder");
   serve->add_flag("--demo", options->demo,
                   "Serve the built-in demo model (made on first use; random weights)");
+  serve->add_option("--config", options->config_path,
+                    "YAML config: warm its optimization.sglang.warm_prefixes at start and add "
+                    "the optimization service's radixlm_service_* series to /metrics");
   serve->add_option("--host", options->host, "Address to bind")->capture_default_str();
   serve->add_option("--port", options->port, "Port to bind; 0 picks a free one")
       ->capture_default_str();

@@ -357,10 +357,11 @@ void Route(ServerContext& context, const HttpRequest& request,
   }
   if (path == "/metrics") {
     if (!get) return responder->Send(MethodNotAllowed());
+    std::string body = context.metrics.Render(context.engine.stats(), context.engine.model_info(),
+                                              context.tracker.live());
+    if (context.settings.extra_metrics) body += context.settings.extra_metrics();
     return responder->Send(
-        {.content_type = "text/plain; version=0.0.4; charset=utf-8",
-         .body = context.metrics.Render(context.engine.stats(), context.engine.model_info(),
-                                        context.tracker.live())});
+        {.content_type = "text/plain; version=0.0.4; charset=utf-8", .body = std::move(body)});
   }
   responder->Send(JsonResponse({{"detail", "Not Found"}}, 404));
 }

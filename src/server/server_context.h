@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,9 @@ struct ServeSettings {
   absl::Duration read_timeout = absl::Seconds(60);
   // How long shutdown lets in-flight requests finish before aborting them.
   absl::Duration shutdown_grace = absl::Seconds(5);
+  // More Prometheus text appended to /metrics (radixlm serve --config: the optimization service's
+  // series); called on an I/O thread for every scrape.
+  std::function<std::string()> extra_metrics;
 };
 
 struct ServerContext {

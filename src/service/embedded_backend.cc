@@ -51,11 +51,16 @@ absl::StatusOr<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::Create(
     return absl::Status(engine.status().code(),
                         StrCat("optimization.engine.model: ", engine.status().message()));
   }
-  return std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(*std::move(engine)));
+  engine::Engine& loaded = **engine;
+  return std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(*std::move(engine), loaded));
 }
 
-EmbeddedBackend::EmbeddedBackend(std::unique_ptr<engine::Engine> engine)
-    : name_(kEmbeddedBackend), engine_(std::move(engine)) {}
+std::unique_ptr<EmbeddedBackend> EmbeddedBackend::Borrow(engine::Engine& engine) {
+  return std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(nullptr, engine));
+}
+
+EmbeddedBackend::EmbeddedBackend(std::unique_ptr<engine::Engine> owned, engine::Engine& engine)
+    : name_(kEmbeddedBackend), owned_(std::move(owned)), engine_(&engine) {}
 
 absl::StatusOr<std::vector<std::int32_t>> EmbeddedBackend::Render(
     const std::vector<sglang::Message>& messages, bool add_generation_prompt) const {

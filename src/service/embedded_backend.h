@@ -17,6 +17,8 @@ class EmbeddedBackend final : public Backend {
  public:
   // Loads optimization.engine.model, or the built-in demo model (made on first use) when empty.
   static absl::StatusOr<std::unique_ptr<EmbeddedBackend>> Create(const EngineConfig& config);
+  // Answers with `engine`, which the caller owns and keeps alive longer than the backend.
+  static std::unique_ptr<EmbeddedBackend> Borrow(engine::Engine& engine);
 
   const std::string& name() const override { return name_; }
   absl::StatusOr<ChatReply> Chat(const ChatRequest& request, const TextCallback* on_text,
@@ -25,10 +27,8 @@ class EmbeddedBackend final : public Backend {
   // In-process: healthy while loaded.
   absl::Status CheckHealth(const CallOptions& options) override;
 
-  engine::Engine& engine() { return *engine_; }
-
  private:
-  explicit EmbeddedBackend(std::unique_ptr<engine::Engine> engine);
+  EmbeddedBackend(std::unique_ptr<engine::Engine> owned, engine::Engine& engine);
   // Tokens of `messages` rendered by the chat template.
   absl::StatusOr<std::vector<std::int32_t>> Render(const std::vector<sglang::Message>& messages,
                                                    bool add_generation_prompt) const;
@@ -39,7 +39,8 @@ class EmbeddedBackend final : public Backend {
                                              absl::Duration& time_to_first_token);
 
   const std::string name_;
-  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<engine::Engine> owned_;  // null when borrowed
+  engine::Engine* const engine_;
 };
 
 }  // namespace radixlm::optimization::internal

@@ -117,7 +117,8 @@ absl::Status LockForTurn(std::timed_mutex& mutex, const CallOptions& options) {
 
 class Service::Impl {
  public:
-  explicit Impl(Config config) : config_(std::move(config)) {}
+  Impl(Config config, ServiceOptions options)
+      : config_(std::move(config)), options_(options) {}
   ~Impl() { StopBackground(); }
 
   absl::Status Init();
@@ -153,6 +154,7 @@ class Service::Impl {
   WarmOutcome WarmOne(Backend& backend, const std::string& prefix, const CallOptions& options);
 
   const Config config_;
+  const ServiceOptions options_;
   std::vector<std::unique_ptr<internal::RemoteBackend>> remotes_;
   std::unique_ptr<internal::EmbeddedBackend> embedded_;
   std::unique_ptr<internal::SessionDb> db_;
@@ -184,7 +186,9 @@ absl::Status Service::Impl::Init() {
       health_.emplace_back(timing);
     }
   }
-  if (!config_.sglang.enabled || config_.sglang.fallback_on_unavailable) {
+  if (options_.embedded_engine != nullptr) {
+    embedded_ = internal::EmbeddedBackend::Borrow(*options_.embedded_engine);
+  } else if (!config_.sglang.enabled || config_.sglang.fallback_on_unavailable) {
     absl::StatusOr<std::unique_ptr<internal::EmbeddedBackend>> embedded =
         internal::EmbeddedBackend::Create(config_.engine);
     if (!embedded.ok()) return embedded.status();
@@ -637,8 +641,9 @@ std::string Service::Impl::MetricsText() const {
 
 // --- Service ----------------------------------------------------------------------------------
 
-absl::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config) {
-  auto impl = std::make_unique<Impl>(config);
+absl::StatusOr<std::unique_ptr<Service>> Service::Create(const Config& config,
+                                                         const ServiceOptions& options) {
+  auto impl = std::make_unique<Impl>(config, options);
   if (absl::Status ready = impl->Init(); !ready.ok()) return ready;
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }

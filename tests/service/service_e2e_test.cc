@@ -271,6 +271,31 @@ TEST_F(ServiceE2eTest, ConfigErrorsNameTheKey) {
       << from_file.status();
 }
 
+TEST_F(ServiceE2eTest, ServeWithAConfigWarmsItsPrefixesAndExposesServiceMetrics) {
+  const std::string system = "You are a careful assistant who answers in one short sentence.";
+  std::ofstream(Path("serve.yaml")) << "optimization:\n  sglang:\n    warm_prefixes:\n      - \""
+                                    << system << "\"\n      - \"You are terse.\"\n";
+  std::unique_ptr<ServeProcess> server = StartServer({"--config", Path("serve.yaml")});
+  ASSERT_NE(server, nullptr);
+  EXPECT_TRUE(Has(server->log(), "warmed 2 of 2 prefixes")) << server->log();
+  const e2e::HttpResult metrics = e2e::Http("GET", server->base_url() + "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_TRUE(Has(metrics.body, "sglang:num_requests_total")) << metrics.body;
+  EXPECT_TRUE(Has(metrics.body, "radixlm_service_prefixes_warmed_total{backend=\"embedded\"} 2"))
+      << metrics.body;
+  // The warmed system prompt is already in the server's cache for the first chat request.
+  const e2e::HttpResult chat = e2e::Http(
+      "POST", server->base_url() + "/v1/chat/completions",
+      nlohmann::json{{"messages", {{{"role", "system"}, {"content", system}},
+                                   {{"role", "user"}, {"content", "Hi"}}}},
+                     {"max_tokens", 2}}
+          .dump());
+  ASSERT_EQ(chat.status, 200) << chat.body;
+  EXPECT_GT(chat.Json()["usage"]["prompt_tokens_details"]["cached_tokens"].get<int>(), 0)
+      << chat.body;
+  EXPECT_EQ(server->Stop(SIGTERM), 0) << server->log();
+}
+
 // --- radixlm chat --config, as a process -------------------------------------------------------
 
 struct ChatRun {

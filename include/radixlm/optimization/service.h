@@ -56,6 +56,10 @@
 #include "radixlm/optimization/config.h"
 #include "radixlm/sglang/types.h"
 
+namespace radixlm::engine {
+class Engine;
+}  // namespace radixlm::engine
+
 namespace radixlm::optimization {
 
 // The name the embedded engine has in TurnResult::backend, metrics and logs; remote backends are
@@ -151,12 +155,20 @@ struct WarmOutcome {
 // recorded and ContinueSessionStream returns kCancelled). Called on the caller's thread.
 using TextCallback = std::function<bool(std::string_view text)>;
 
+// What a Service may be given instead of building it from the config.
+struct ServiceOptions {
+  // An engine the caller owns (and keeps alive longer than the Service) to use as the embedded
+  // backend instead of loading optimization.engine; `radixlm serve --config` passes its own.
+  engine::Engine* embedded_engine = nullptr;
+};
+
 class Service {
  public:
   // Checks every endpoint once, loads the embedded engine when it can be needed, opens (or
   // creates) the session store, warms sglang.warm_prefixes on the serving backend and starts the
   // background health checks and cleanup. Errors name the config key or file at fault.
-  static absl::StatusOr<std::unique_ptr<Service>> Create(const Config& config);
+  static absl::StatusOr<std::unique_ptr<Service>> Create(const Config& config,
+                                                         const ServiceOptions& options = {});
   // LoadConfigFile(path), then Create().
   static absl::StatusOr<std::unique_ptr<Service>> CreateFromFile(const std::string& path);
   // Stops the background work. No call may be in flight.

@@ -1,9 +1,10 @@
 // PackedWeights holds a weight matrix W[rows, cols] (rows = output features, cols = input
 // features, as stored in a Hugging Face checkpoint) in the layout Matmul() reads.
 //
-// Float types (f32, f16, bf16) use the checkpoint's own row-major layout, so PackWeights() with
-// the stored type makes a view of the caller's memory (typically the mmap'd safetensors file, which
-// must then outlive the view) instead of a copy. The int8 types own their storage:
+// Float types (f32, f16, bf16) use the checkpoint's own row-major layout. Every PackedWeights owns
+// its storage, matrices of 2 MB and up in memory advised for transparent huge pages (a copy of a
+// stored-type matrix, not a view of the mmap'd file: decode reads every weight once per token, and
+// the file's 4 KB pages cost a quarter of the bandwidth). The int8 types:
 //   data    rows of padded_cols() bytes (cols rounded up to kInt8BlockSize, 64-byte aligned), each
 //           value stored as q + 128 with q = round_half_even(w * 127 / absmax) in [-127, 127]
 //           (unsigned, the operand order vpdpbusd needs); the padding holds q = 0.
@@ -44,8 +45,6 @@ class PackedWeights {
   // int8 types only (null otherwise).
   const float* scales() const { return scales_; }
   int64_t scales_per_row() const { return scales_per_row_; }
-  // Whether data() points into memory this object owns (false for views).
-  bool owns_data() const { return storage_ != nullptr; }
   // Bytes the kernels read per full pass over the matrix (data plus scales).
   int64_t StreamedBytes() const;
 
@@ -71,9 +70,9 @@ class PackedWeights {
 };
 
 // PackWeights() prepares a row-major [rows, cols] matrix of `src_type` (f32, f16 or bf16) for
-// Matmul() as `packed_type`: the same type makes a view of `src` (no copy); another float type is
-// converted (round to nearest even); kInt8/kInt8Block quantize (see QuantizeInt8). Called once per
-// matrix at load time; `pool` (optional) spreads conversions over threads.
+// Matmul() as `packed_type`: the same type is copied; another float type is converted (round to
+// nearest even); kInt8/kInt8Block quantize (see QuantizeInt8). Called once per matrix at load time;
+// `pool` (optional) spreads the work over threads. `src` is not needed afterwards.
 absl::StatusOr<PackedWeights> PackWeights(const void* src, DType src_type, int64_t rows,
                                           int64_t cols, DType packed_type,
                                           ThreadPool* pool = nullptr);

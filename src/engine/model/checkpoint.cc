@@ -117,4 +117,10 @@ const TensorView* Checkpoint::Find(std::string_view name) const {
   return it == tensors_.end() ? nullptr : it->second;
 }
 
+void Checkpoint::ReleasePages(const TensorView& tensor) const {
+  for (const std::unique_ptr<SafetensorsFile>& file : files_) {
+    if (file->ReleasePages(tensor.data, tensor.ByteSize())) return;
+  }
+}
+
 }  // namespace radixlm::engine

@@ -45,6 +45,9 @@ class Checkpoint {
 
   // Find() returns the tensor called `name`, or nullptr.
   const TensorView* Find(std::string_view name) const;
+  // Drops the resident file pages of `tensor` (see SafetensorsFile::ReleasePages); its view stays
+  // valid. For tensors that were copied at load.
+  void ReleasePages(const TensorView& tensor) const;
 
   // tensors() maps every tensor name to its view.
   const std::map<std::string, const TensorView*, std::less<>>& tensors() const { return tensors_; }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <utility>
 
 #include "src/common/strings.h"
@@ -58,6 +59,21 @@ SafetensorsFile::SafetensorsFile(std::string path, void* mapping, std::size_t ma
 }
 
 SafetensorsFile::~SafetensorsFile() { ::munmap(mapping_, mapping_bytes_); }
+
+bool SafetensorsFile::ReleasePages(const std::byte* data, std::size_t bytes) const {
+  const auto begin = reinterpret_cast<std::uintptr_t>(data);
+  const auto mapping = reinterpret_cast<std::uintptr_t>(mapping_);
+  if (begin < mapping || begin + bytes > mapping + mapping_bytes_) return false;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  // Only pages wholly inside the range: a neighbour tensor may share the edge pages.
+  const std::uintptr_t first = (begin + page - 1) / page * page;
+  const std::uintptr_t last = (begin + bytes) / page * page;
+  // The mapping is private and read-only, so dropped pages come back from the file unchanged.
+  if (first < last) {
+    (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  }
+  return true;
+}
 
 const TensorView* SafetensorsFile::Find(std::string_view name) const {
   auto it = index_by_name_.find(name);

@@ -39,6 +39,11 @@ class SafetensorsFile {
   const std::vector<TensorView>& tensors() const { return layout_.tensors; }
   // Find() returns the tensor called `name`, or nullptr.
   const TensorView* Find(std::string_view name) const;
+  // ReleasePages() drops the mapping's resident pages inside [data, data + bytes) (whole pages
+  // only) when that range lies in this file; the views stay valid and re-read the file if touched
+  // again. Called once a tensor has been copied, so a loaded model does not hold its weights twice.
+  // Returns whether the range was in this file.
+  bool ReleasePages(const std::byte* data, std::size_t bytes) const;
 
  private:
   SafetensorsFile(std::string path, void* mapping, std::size_t mapping_bytes,

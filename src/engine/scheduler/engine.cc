@@ -210,6 +210,10 @@ absl::StatusOr<std::unique_ptr<Engine::Impl>> Engine::Impl::Create(const EngineO
   transformer_options.max_batch_tokens = options.chunked_prefill_size + options.max_running_requests;
   transformer_options.max_batch_sequences = options.max_running_requests;
   transformer_options.max_positions = impl->context_length_;
+  const Checkpoint& checkpoint = impl->model_.checkpoint;
+  transformer_options.on_tensor_packed = [&checkpoint](const TensorView& tensor) {
+    checkpoint.ReleasePages(tensor);
+  };
   absl::StatusOr<std::unique_ptr<Transformer>> transformer = Transformer::Create(
       config, impl->model_.weights, transformer_options, impl->threads_.get());
   if (!transformer.ok()) return transformer.status();

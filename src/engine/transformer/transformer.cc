@@ -32,6 +32,7 @@ absl::StatusOr<PackedWeights> Pack(const TensorView& tensor, const TransformerOp
     return absl::Status(packed.status().code(),
                         StrCat("packing ", tensor.name, ": ", packed.status().message()));
   }
+  if (options.on_tensor_packed) options.on_tensor_packed(tensor);
   return packed;
 }
 

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -47,6 +48,9 @@ struct TransformerOptions {
   std::int64_t max_batch_sequences = 64;
   // Longest position the RoPE table covers.
   std::int64_t max_positions = 4096;
+  // Called with each linear-layer tensor once it has been packed (the packed copy owns its data);
+  // the engine drops the tensor's mmap'd file pages here, so the weights are not resident twice.
+  std::function<void(const TensorView&)> on_tensor_packed;
 };
 
 // One sequence's part of a step.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -13,15 +15,25 @@ namespace {
 using testing::RandomFloats;
 using testing::StoreAs;
 
-TEST(PackedWeightsTest, SameTypeIsAViewOfTheSource) {
-  const std::vector<std::byte> bf16 = StoreAs(RandomFloats(6 * 10, 1), DType::kBF16);
+TEST(PackedWeightsTest, SameTypeIsAnExactCopyThatOutlivesTheSource) {
+  std::vector<std::byte> bf16 = StoreAs(RandomFloats(6 * 10, 1), DType::kBF16);
+  const std::vector<std::byte> original = bf16;
   absl::StatusOr<PackedWeights> packed =
       PackWeights(bf16.data(), DType::kBF16, 6, 10, DType::kBF16);
   ASSERT_TRUE(packed.ok());
-  EXPECT_FALSE(packed->owns_data());
-  EXPECT_EQ(packed->data(), bf16.data());
+  EXPECT_NE(packed->data(), bf16.data());
+  bf16.assign(bf16.size(), std::byte{0});
+  EXPECT_EQ(std::memcmp(packed->data(), original.data(), original.size()), 0);
   EXPECT_EQ(packed->row_bytes(), 20);
   EXPECT_EQ(packed->StreamedBytes(), 120);
+}
+
+TEST(PackedWeightsTest, LargeMatricesAreAlignedForHugePages) {
+  const std::vector<std::byte> bf16(std::size_t{2048} * 1024 * 2, std::byte{1});
+  absl::StatusOr<PackedWeights> packed =
+      PackWeights(bf16.data(), DType::kBF16, 2048, 1024, DType::kBF16);
+  ASSERT_TRUE(packed.ok());
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(packed->data()) % (std::uintptr_t{2} << 20), 0u);
 }
 
 TEST(PackedWeightsTest, ConversionRoundsEveryValueToNearestEven) {
@@ -29,7 +41,6 @@ TEST(PackedWeightsTest, ConversionRoundsEveryValueToNearestEven) {
   absl::StatusOr<PackedWeights> packed =
       PackWeights(values.data(), DType::kF32, 5, 33, DType::kBF16);
   ASSERT_TRUE(packed.ok());
-  EXPECT_TRUE(packed->owns_data());
   std::vector<float> row(33);
   for (int64_t r = 0; r < 5; ++r) {
     DequantizeRow(*packed, r, row.data());
