@@ -236,7 +236,6 @@ struct SessionDb::Statements {
   StatementPtr next_turn_index;
   StatementPtr insert_turn;
   StatementPtr update_after_turn;
-  StatementPtr update_session;
 };
 
 SessionDb::SessionDb(std::string path, sqlite3* db, std::unique_ptr<Statements> statements)
@@ -391,8 +390,6 @@ absl::StatusOr<std::unique_ptr<SessionDb>> SessionDb::Open(const std::string& pa
            std::pair{&statements->update_after_turn,
                      "UPDATE sessions SET last_used_at_us = ?, endpoint = ?, context_start = ? "
                      "WHERE id = ?"},
-           std::pair{&statements->update_session,
-                     "UPDATE sessions SET endpoint = ?, last_used_at_us = ? WHERE id = ?"},
        }) {
     if (absl::Status status = prepare(*statement, sql); !status.ok()) return status;
   }
@@ -563,17 +560,6 @@ absl::Status SessionDb::AppendTurn(std::string_view id, std::int64_t turn_index,
   if (const int rc = transaction.Commit(s.commit.get()); rc != SQLITE_OK) {
     return Failure(rc, action);
   }
-  return absl::OkStatus();
-}
-
-absl::Status SessionDb::UpdateSession(std::string_view id, std::string_view endpoint,
-                                      absl::Time last_used_at) {
-  std::lock_guard lock(mutex_);
-  // One statement is its own transaction.
-  const int rc =
-      Query(statements_->update_session.get()).Text(endpoint).Time(last_used_at).Text(id).Run();
-  if (rc != SQLITE_OK) return Failure(rc, radixlm::StrCat("updating session \"", id, "\""));
-  if (sqlite3_changes(db_) == 0) return NoSession(id, path_, "nothing updated");
   return absl::OkStatus();
 }
 

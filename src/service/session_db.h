@@ -52,11 +52,6 @@ class SessionDb {
                           absl::Time last_used_at, std::string_view endpoint,
                           std::int64_t context_start);
 
-  // Sets only the endpoint and last_used_at (e.g. the session moved to another endpoint).
-  // kNotFound if the session does not exist.
-  absl::Status UpdateSession(std::string_view id, std::string_view endpoint,
-                             absl::Time last_used_at);
-
   // Deletes the session and its turns. kNotFound if it does not exist.
   absl::Status DeleteSession(std::string_view id);
 

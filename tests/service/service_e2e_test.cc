@@ -20,6 +20,7 @@
 #include "radixlm/optimization/config.h"
 #include "radixlm/optimization/service.h"
 #include "tests/e2e/serve_process.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/scripted_http_peer.h"
 
 extern char** environ;
@@ -72,18 +73,10 @@ bool WaitForHealth(const Service& service, std::size_t index, bool healthy) {
 
 class ServiceE2eTest : public ::testing::Test {
  protected:
-  ServiceE2eTest()
-      : dir_(std::filesystem::temp_directory_path() /
-             ("radixlm_service_" + std::to_string(getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  ~ServiceE2eTest() override { std::filesystem::remove_all(dir_); }
+  std::string Path(const std::string& name) const { return scratch_.PathOf(name); }
+  std::string Dir() const { return scratch_.path().string(); }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  std::filesystem::path dir_;
+  testing::ScratchDir scratch_{"radixlm_service"};
 };
 
 TEST_F(ServiceE2eTest, HealthyRemoteServesAndItsCacheHitsOnTheNextTurn) {
@@ -332,7 +325,7 @@ TEST_F(ServiceE2eTest, ChatFallsBackWhenTheEndpointIsDownAndSaysWhichBackendServ
       WriteChatConfig(Path("fallback.yaml"), testing::ScriptedHttpPeer::RefusedBaseUrl(), true,
                       e2e::TinyModelDir());
   ChatRun chat = RunChat("--config " + config + " --max-tokens 4 --temperature 0",
-                         "Hello\nAnd again\n", dir_.string());
+                         "Hello\nAnd again\n", Dir());
   EXPECT_EQ(chat.exit_code, 0) << chat.output;
   EXPECT_TRUE(Has(chat.output, "served by the embedded engine (remote endpoints are down)"))
       << chat.output;
@@ -344,7 +337,7 @@ TEST_F(ServiceE2eTest, ChatWithoutFallbackExitsNonZeroWithTheUnavailableMessage)
   const std::string config =
       WriteChatConfig(Path("nofallback.yaml"), testing::ScriptedHttpPeer::RefusedBaseUrl(),
                       false, e2e::TinyModelDir());
-  ChatRun chat = RunChat("--config " + config + " --max-tokens 4", "Hello\n", dir_.string());
+  ChatRun chat = RunChat("--config " + config + " --max-tokens 4", "Hello\n", Dir());
   EXPECT_EQ(chat.exit_code, 1) << chat.output;
   EXPECT_TRUE(Has(chat.output, "no SGLang endpoint is reachable")) << chat.output;
   EXPECT_TRUE(Has(chat.output, "fallback_on_unavailable: true")) << chat.output;
@@ -422,7 +415,7 @@ TEST_F(ServiceE2eTest, KillDashNineDuringATurnLosesNoCompletedTurnAndStoresNoHal
       Path("store.yaml"), testing::ScriptedHttpPeer::RefusedBaseUrl(), true, model, store);
   {
     ChatRun short_turns = RunChat("--config " + config + " --session kept --max-tokens 3",
-                                  "first question\nsecond question\n", dir_.string());
+                                  "first question\nsecond question\n", Dir());
     ASSERT_EQ(short_turns.exit_code, 0) << short_turns.output;
   }
   {

@@ -2,13 +2,11 @@
 
 #include <signal.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -16,6 +14,7 @@
 
 #include "gtest/gtest.h"
 #include "src/common/strings.h"
+#include "tests/support/scratch_dir.h"
 
 namespace radixlm::optimization::internal {
 namespace {
@@ -69,15 +68,7 @@ std::string ReadFile(const std::string& path) {
 // Each test gets its own folder, removed afterwards.
 class SessionDbTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::path(::testing::TempDir()) / "radixlm_session_db_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr) << "mkdtemp failed, errno " << errno;
-    directory_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-
-  std::string PathOf(const std::string& name) const { return (directory_ / name).string(); }
+  std::string PathOf(const std::string& name) const { return scratch_.PathOf(name); }
 
   std::unique_ptr<SessionDb> OpenOrDie(const std::string& path) {
     absl::StatusOr<std::unique_ptr<SessionDb>> db = SessionDb::Open(path);
@@ -91,7 +82,7 @@ class SessionDbTest : public ::testing::Test {
     return sessions.ok() ? *sessions : std::vector<SessionInfo>{};
   }
 
-  std::filesystem::path directory_;
+  testing::ScratchDir scratch_{"radixlm_session_db"};
 };
 
 TEST_F(SessionDbTest, SessionsAndTurnsSurviveCloseAndReopen) {
@@ -104,8 +95,7 @@ TEST_F(SessionDbTest, SessionsAndTurnsSurviveCloseAndReopen) {
     for (std::int64_t i = 0; i < 3; ++i) {
       ASSERT_TRUE(db->AppendTurn("alpha", i, TurnFor(i), At(100 + i), kEndpoint, i).ok());
     }
-    ASSERT_TRUE(db->AppendTurn("beta", 0, TurnFor(7), At(50), "", 0).ok());
-    ASSERT_TRUE(db->UpdateSession("beta", "http://gpu-b:30000", At(60)).ok());
+    ASSERT_TRUE(db->AppendTurn("beta", 0, TurnFor(7), At(60), "http://gpu-b:30000", 0).ok());
   }
   std::unique_ptr<SessionDb> db = OpenOrDie(path);
   ASSERT_NE(db, nullptr);
@@ -218,7 +208,6 @@ TEST_F(SessionDbTest, DeletedSessionIsNotFoundForEveryCallAndLeavesNoTurns) {
   EXPECT_NE(std::string(append.message()).find("\"gone\""), std::string::npos) << append;
   EXPECT_EQ(db->AppendTurn("gone", 0, TurnFor(0), At(11), kEndpoint, 0).code(),
             absl::StatusCode::kNotFound);
-  EXPECT_EQ(db->UpdateSession("gone", kEndpoint, At(12)).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(db->DeleteSession("gone").code(), absl::StatusCode::kNotFound);
 
   std::vector<SessionInfo> sessions = LoadAllOrDie(*db);
@@ -256,7 +245,7 @@ TEST_F(SessionDbTest, AnyTextSurvivesByteForByte) {
   ASSERT_EQ(sessions[0].turns.size(), 1u);
   EXPECT_EQ(sessions[0].turns[0].assistant.size(), turn.assistant.size());
   ExpectSameTurn(sessions[0].turns[0], turn);
-  EXPECT_TRUE(db->UpdateSession(id, "", At(6)).ok()) << "the id matches exactly";
+  EXPECT_TRUE(db->AppendTurn(id, 1, turn, At(6), "", 0).ok()) << "the id matches exactly";
 }
 
 TEST_F(SessionDbTest, InMemoryStoresArePrivate) {
