@@ -97,8 +97,8 @@ int Main(int argc, char** argv) {
   CLI::App* turns = app.add_subcommand("multi-turn", "multi-turn chat, cache on vs off");
   AddCommonOptions(*turns, options);
   AddScaleOption(*turns, options);
-  turns->add_option("--marginal-repeats", multi_turn.marginal_repeats,
-                    "pairs per cached turn pricing its new tokens without a cache")
+  turns->add_option("--reference-repeats", multi_turn.reference_repeats,
+                    "runs of each cached turn's new tokens alone (the TTFT reference)")
       ->check(CLI::PositiveNumber);
   turns->add_option("--in-flight", multi_turn.in_flight, "sessions running at once")
       ->capture_default_str()

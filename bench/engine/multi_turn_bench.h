@@ -27,8 +27,8 @@ struct MultiTurnParams {
   std::uint64_t seed = 1;
   // Sessions running at once; 1 keeps each turn's TTFT free of queueing behind other sessions.
   int in_flight = 1;
-  // Pairs run to price each cached turn's new tokens without a cache.
-  int marginal_repeats = 3;
+  // Runs of each cached turn's new tokens alone (the TTFT reference).
+  int reference_repeats = 3;
 };
 
 absl::Status RunMultiTurnBench(const BenchOptions& options, const MultiTurnParams& params,

@@ -1,6 +1,7 @@
-// The service from many threads at once on the embedded engine (a made tiny model): turns on
-// different sessions run together, turns on one session are serialized, deletes and cleanups race
-// with turns. Built under ThreadSanitizer by the concurrency job.
+// The service on the embedded engine (a made tiny model): the context-window policy and session
+// limits, and many threads at once — turns on different sessions run together, turns on one
+// session are serialized, deletes and cleanups race with turns. Built under ThreadSanitizer by the
+// concurrency job.
 #include <atomic>
 #include <filesystem>
 #include <string>
@@ -144,6 +145,56 @@ TEST(ServiceConcurrencyTest, SessionLimitRefusesClearlyAndReplacementWorks) {
   // Idle sessions are removed; CleanupSessions(0) removes every one not in use.
   EXPECT_EQ((*service)->CleanupSessions(absl::ZeroDuration()), 2u);
   EXPECT_TRUE((*service)->ListSessions().empty());
+}
+
+TEST(ServicePolicyTest, MaxHistoryTurnsLeavesOutTheOldestTurnsButStoresThemAll) {
+  Config config;
+  config.engine.model = TinyModel();
+  config.engine.threads = 1;
+  config.engine.max_kv_tokens = 8192;
+  config.sessions.max_history_turns = 2;
+  auto service = Service::Create(config);
+  ASSERT_TRUE(service.ok()) << service.status();
+  ASSERT_TRUE((*service)->CreateSession("s", "sys").ok());
+  std::vector<TurnResult> turns;
+  for (int i = 0; i < 5; ++i) {
+    auto turn = (*service)->ContinueSession("s", "message " + std::to_string(i), kShort);
+    ASSERT_TRUE(turn.ok()) << turn.status();
+    turns.push_back(*turn);
+  }
+  // Turns 1-3 carry every earlier turn; turn 4 leaves out the first, turn 5 the first two.
+  EXPECT_EQ(turns[2].turns_left_out, 0);
+  EXPECT_EQ(turns[3].turns_left_out, 1);
+  EXPECT_EQ(turns[4].turns_left_out, 2);
+  EXPECT_LT(turns[3].prompt_tokens, turns[2].prompt_tokens + turns[2].completion_tokens + 8);
+  auto session = (*service)->GetSession("s");
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->turns.size(), 5u);
+  EXPECT_EQ(session->context_start, 2);
+}
+
+TEST(ServicePolicyTest, MaxPromptTokensKeepsRequestsUnderTheLimit) {
+  Config config;
+  config.engine.model = TinyModel();
+  config.engine.threads = 1;
+  config.engine.max_kv_tokens = 8192;
+  config.sessions.max_prompt_tokens = 120;
+  auto service = Service::Create(config);
+  ASSERT_TRUE(service.ok()) << service.status();
+  ASSERT_TRUE((*service)->CreateSession("s", "Be brief.").ok());
+  std::int64_t left_out = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto turn = (*service)->ContinueSession(
+        "s", "a longer message that takes a good number of tokens, number " + std::to_string(i),
+        kShort);
+    ASSERT_TRUE(turn.ok()) << turn.status();
+    // The estimate is calibrated on the previous turn's own counts; allow its error.
+    EXPECT_LE(turn->prompt_tokens, 160) << "turn " << i;
+    EXPECT_GE(turn->turns_left_out, left_out) << "the request start only moves forward";
+    left_out = turn->turns_left_out;
+  }
+  EXPECT_GT(left_out, 0);
+  EXPECT_EQ((*service)->GetSession("s")->turns.size(), 8u);
 }
 
 }  // namespace
