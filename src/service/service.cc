@@ -3,7 +3,8 @@
 // Invariants:
 //  - sessions_ holds exactly the sessions stored in db_ (both change under sessions_mutex_; a
 //    completed turn is written to db_ first, then to the session's in-memory copy).
-//  - A session's turns are serialized by its turn_mutex; its `info` changes only under `mutex`.
+//  - A session's turns are serialized by its turn_in_progress flag; the flag, `info` and `deleted`
+//    change only under its `mutex`, which is never held while a backend is called.
 //  - health_[i] describes remotes_[i]; both change only under health_mutex_, and no lock is held
 //    while a backend is called.
 //  - context_start of a session never decreases, so the requests of a session stay prefix-stable
@@ -43,12 +44,56 @@ constexpr double kDefaultTokensPerByte = 0.25;
 void Log(std::string_view line) { fmt::print(stderr, "radixlm service: {}\n", line); }
 
 struct SessionState {
-  std::timed_mutex turn_mutex;
   std::mutex mutex;
-  SessionInfo info;      // guarded by mutex
-  bool deleted = false;  // guarded by mutex
+  // Signalled when a turn ends.
+  std::condition_variable_any turn_done;
+  SessionInfo info;               // guarded by mutex
+  bool deleted = false;           // guarded by mutex
+  bool turn_in_progress = false;  // guarded by mutex
 
   explicit SessionState(SessionInfo session) : info(std::move(session)) {}
+};
+
+// Holds a session's turn from Begin() until destruction.
+class TurnGuard {
+ public:
+  explicit TurnGuard(SessionState& state) : state_(state) {}
+  ~TurnGuard() {
+    if (!holding_) return;
+    {
+      std::lock_guard<std::mutex> lock(state_.mutex);
+      state_.turn_in_progress = false;
+    }
+    state_.turn_done.notify_all();
+  }
+  TurnGuard(const TurnGuard&) = delete;
+  TurnGuard& operator=(const TurnGuard&) = delete;
+
+  // Waits for the session's previous turn, honouring the caller's deadline and cancellation.
+  absl::Status Begin(const CallOptions& options) {
+    std::unique_lock<std::mutex> lock(state_.mutex);
+    const auto free = [this] { return !state_.turn_in_progress; };
+    if (options.deadline == absl::InfiniteFuture()) {
+      state_.turn_done.wait(lock, options.cancel, free);
+    } else {
+      state_.turn_done.wait_until(lock, options.cancel, absl::ToChronoTime(options.deadline),
+                                  free);
+    }
+    if (state_.turn_in_progress) {
+      if (options.cancel.stop_requested()) {
+        return absl::CancelledError("cancelled while waiting for the session's previous turn");
+      }
+      return absl::DeadlineExceededError(
+          "the deadline passed while waiting for the session's previous turn");
+    }
+    state_.turn_in_progress = true;
+    holding_ = true;
+    return absl::OkStatus();
+  }
+
+ private:
+  SessionState& state_;
+  bool holding_ = false;
 };
 
 std::size_t ContentBytes(const StoredTurn& turn) { return turn.user.size() + turn.assistant.size(); }
@@ -97,20 +142,6 @@ std::vector<sglang::Message> RequestMessages(const SessionInfo& info, std::int64
   }
   messages.push_back({"user", std::string(user_message), ""});
   return messages;
-}
-
-// Waits for `mutex` honouring the caller's deadline and cancellation.
-absl::Status LockForTurn(std::timed_mutex& mutex, const CallOptions& options) {
-  while (!mutex.try_lock_for(std::chrono::milliseconds(20))) {
-    if (options.cancel.stop_requested()) {
-      return absl::CancelledError("cancelled while waiting for the session's previous turn");
-    }
-    if (absl::Now() >= options.deadline) {
-      return absl::DeadlineExceededError(
-          "the deadline passed while waiting for the session's previous turn");
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -364,8 +395,8 @@ absl::StatusOr<TurnResult> Service::Impl::Continue(std::string_view id,
     return absl::NotFoundError(
         StrCat("session \"", id, "\" does not exist; create it with CreateSession"));
   }
-  if (absl::Status locked = LockForTurn(state->turn_mutex, options); !locked.ok()) return locked;
-  std::unique_lock<std::timed_mutex> turn_lock(state->turn_mutex, std::adopt_lock);
+  TurnGuard turn_guard(*state);
+  if (absl::Status begun = turn_guard.Begin(options); !begun.ok()) return begun;
 
   SessionInfo info;
   {
@@ -474,19 +505,17 @@ std::size_t Service::Impl::RemoveIdleLocked(absl::Time cutoff) {
   std::size_t removed = 0;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     SessionState& state = *it->second;
-    // A session with a turn in flight is in use, whatever its timestamp says.
-    std::unique_lock<std::timed_mutex> turn_lock(state.turn_mutex, std::try_to_lock);
-    bool idle = false;
-    if (turn_lock.owns_lock()) {
+    bool removed_now = false;
+    {
       std::lock_guard<std::mutex> session_lock(state.mutex);
-      idle = state.info.last_used_at < cutoff;
-    }
-    if (idle && db_->DeleteSession(it->first).ok()) {
-      {
-        std::lock_guard<std::mutex> session_lock(state.mutex);
+      // A session with a turn in flight is in use, whatever its timestamp says.
+      if (!state.turn_in_progress && state.info.last_used_at < cutoff &&
+          db_->DeleteSession(it->first).ok()) {
         state.deleted = true;
+        removed_now = true;
       }
-      turn_lock.unlock();
+    }
+    if (removed_now) {
       it = sessions_.erase(it);
       ++removed;
     } else {
