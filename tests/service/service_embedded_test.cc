@@ -3,26 +3,19 @@
 // session are serialized, deletes and cleanups race with turns. Built under ThreadSanitizer by the
 // concurrency job.
 #include <atomic>
-#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "radixlm/optimization/service.h"
-#include "src/engine/maker/model_maker.h"
+#include "tests/support/scratch_dir.h"
+#include "tests/support/tiny_model.h"
 
 namespace radixlm::optimization {
 namespace {
 
-std::string TinyModel() {
-  static const std::string path =
-      (std::filesystem::path(::testing::TempDir()) / "radixlm-service-test-tiny").string();
-  static const absl::Status made = engine::MakeModelFolder(
-      {.shape = "tiny", .dtype = engine::DType::kBF16, .seed = 11, .overwrite = true}, path);
-  EXPECT_TRUE(made.ok()) << made;
-  return path;
-}
+std::string TinyModel() { return radixlm::testing::MadeTinyModel(11); }
 
 std::unique_ptr<Service> EmbeddedService(const std::string& store_path) {
   Config config;
@@ -38,9 +31,8 @@ std::unique_ptr<Service> EmbeddedService(const std::string& store_path) {
 const TurnOptions kShort{.max_tokens = 3, .temperature = 0};
 
 TEST(ServiceConcurrencyTest, TurnsOnOneSessionAreSerializedAndOthersRunAlongside) {
-  const std::string store =
-      (std::filesystem::path(::testing::TempDir()) / "radixlm-service-concurrency.db").string();
-  std::filesystem::remove(store);
+  const radixlm::testing::ScratchDir scratch("radixlm_service_embedded");
+  const std::string store = scratch.PathOf("sessions.db");
   std::unique_ptr<Service> service = EmbeddedService(store);
   ASSERT_NE(service, nullptr);
   for (int i = 0; i < 4; ++i) {

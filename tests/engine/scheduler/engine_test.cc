@@ -3,7 +3,6 @@
 #include "radixlm/engine/engine.h"
 
 #include <atomic>
-#include <filesystem>
 #include <future>
 #include <mutex>
 #include <string>
@@ -13,25 +12,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "src/engine/maker/model_maker.h"
+#include "tests/support/tiny_model.h"
 
 namespace radixlm::engine {
 namespace {
 
 using ::testing::HasSubstr;
 
-const std::string& TinyModel() {
-  static const std::string* dir = [] {
-    auto* path = new std::string(
-        (std::filesystem::path(::testing::TempDir()) / "radixlm-engine-test-tiny").string());
-    MakeModelOptions options{.shape = "tiny", .dtype = DType::kBF16, .seed = 7, .overwrite = true};
-    absl::Status status = MakeModelFolder(options, *path);
-    if (!status.ok()) {
-      ADD_FAILURE() << status;
-    }
-    return path;
-  }();
-  return *dir;
-}
+const std::string& TinyModel() { return radixlm::testing::MadeTinyModel(7); }
 
 EngineOptions TinyOptions() {
   EngineOptions options;

@@ -2,7 +2,6 @@
 // Validate() after every step, under random workloads, memory pressure, preemption and aborts.
 #include "src/engine/scheduler/scheduler.h"
 
-#include <filesystem>
 #include <memory>
 #include <random>
 #include <string>
@@ -13,16 +12,14 @@
 #include "src/engine/maker/model_maker.h"
 #include "src/engine/model/model_folder.h"
 #include "src/engine/tokenizer/tokenizer.h"
+#include "tests/support/tiny_model.h"
 
 namespace radixlm::engine {
 namespace {
 
 struct TinyModel {
   TinyModel() {
-    dir = (std::filesystem::path(::testing::TempDir()) / "radixlm-scheduler-test-tiny").string();
-    MakeModelOptions options{.shape = "tiny", .dtype = DType::kBF16, .seed = 11, .overwrite = true};
-    status = MakeModelFolder(options, dir);
-    if (!status.ok()) return;
+    dir = radixlm::testing::MadeTinyModel(11);
     absl::StatusOr<LoadedModel> loaded = LoadModelFolder(dir);
     absl::StatusOr<Tokenizer> loaded_tokenizer = Tokenizer::FromFolder(dir);
     if (!loaded.ok() || !loaded_tokenizer.ok()) {
