@@ -16,6 +16,10 @@
 
 namespace radixlm::sglang::internal {
 
+// Before a session's first turn there is no server count to calibrate with; ~4 bytes per token
+// is the usual figure for English BPE vocabularies.
+inline constexpr double kDefaultTokensPerByte = 0.25;
+
 // Bytes of message content, the unit the token estimate scales.
 std::size_t ContentBytes(const std::vector<Message>& messages);
 

@@ -9,10 +9,6 @@
 namespace radixlm::sglang::internal {
 namespace {
 
-// Before a session's first turn there is no server count to calibrate with; ~4 bytes per token
-// is the usual figure for English BPE vocabularies.
-constexpr double kDefaultTokensPerByte = 0.25;
-
 absl::Status UnknownSession(std::string_view id) {
   return absl::NotFoundError(radixlm::StrCat("no session with id \"", id,
                                           "\"; create it with CreateSession first"));

@@ -15,12 +15,14 @@
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "fmt/format.h"
+#include "src/client/context_budget.h"
 #include "src/common/strings.h"
 #include "src/service/backend.h"
 #include "src/service/backend_health.h"
@@ -38,9 +40,6 @@ using internal::ChatReply;
 using internal::ChatRequest;
 
 constexpr std::size_t kMaxSessionIdBytes = 256;
-// Bytes per token assumed before a session's first reply calibrates it (English text, BPE).
-constexpr double kDefaultTokensPerByte = 0.25;
-
 void Log(std::string_view line) { fmt::print(stderr, "radixlm service: {}\n", line); }
 
 struct SessionState {
@@ -96,52 +95,47 @@ class TurnGuard {
   bool holding_ = false;
 };
 
-std::size_t ContentBytes(const StoredTurn& turn) { return turn.user.size() + turn.assistant.size(); }
-
-// The first turn the next request carries under `policy`; never before `current_start`.
-std::int64_t ContextStart(const SessionsConfig& policy, const SessionInfo& info,
-                          std::string_view user_message, const TurnOptions& turn_options) {
-  const auto turns = static_cast<std::int64_t>(info.turns.size());
-  std::int64_t start = info.context_start;
-  if (policy.max_history_turns > 0) {
-    start = std::max(start, turns - static_cast<std::int64_t>(policy.max_history_turns));
-  }
-  if (policy.max_prompt_tokens > 0) {
-    // Calibrate tokens per byte on the last turn's own counts (prompt + reply tokens over the
-    // bytes that request and reply held).
-    double tokens_per_byte = kDefaultTokensPerByte;
-    if (!info.turns.empty()) {
-      std::size_t bytes = info.system_prompt.size();
-      for (std::int64_t i = start; i < turns; ++i) bytes += ContentBytes(info.turns[i]);
-      const StoredTurn& last = info.turns.back();
-      if (bytes > 0 && last.prompt_tokens > 0) {
-        tokens_per_byte = static_cast<double>(last.prompt_tokens + last.completion_tokens) /
-                          static_cast<double>(bytes);
-      }
-    }
-    const double reserve = static_cast<double>(turn_options.max_tokens.value_or(0));
-    auto estimate = [&](std::int64_t from) {
-      std::size_t bytes = info.system_prompt.size() + user_message.size();
-      for (std::int64_t i = from; i < turns; ++i) bytes += ContentBytes(info.turns[i]);
-      return static_cast<double>(bytes) * tokens_per_byte + reserve;
-    };
-    while (start < turns && estimate(start) > static_cast<double>(policy.max_prompt_tokens)) {
-      ++start;
-    }
-  }
-  return start;
-}
-
-std::vector<sglang::Message> RequestMessages(const SessionInfo& info, std::int64_t context_start,
-                                             std::string_view user_message) {
+// A turn's request: system prompt, the earlier turns the context policy keeps, the new message.
+struct PreparedRequest {
+  // The first earlier turn carried; never before the previous request's, so requests stay
+  // prefix-stable between trims.
+  std::int64_t context_start = 0;
   std::vector<sglang::Message> messages;
-  if (!info.system_prompt.empty()) messages.push_back({"system", info.system_prompt, ""});
-  for (std::size_t i = static_cast<std::size_t>(context_start); i < info.turns.size(); ++i) {
-    messages.push_back({"user", info.turns[i].user, ""});
-    messages.push_back({"assistant", info.turns[i].assistant, ""});
+};
+
+// Applies the client's context budget (TurnsToDrop) to the turns the previous request carried,
+// calibrated on that request's own prompt-token count.
+PreparedRequest PrepareRequest(const SessionsConfig& sessions, const SessionInfo& info,
+                               std::string_view user_message, const TurnOptions& turn_options) {
+  std::vector<sglang::Message> carried;
+  for (std::size_t i = static_cast<std::size_t>(info.context_start); i < info.turns.size(); ++i) {
+    carried.push_back({"user", info.turns[i].user, ""});
+    carried.push_back({"assistant", info.turns[i].assistant, ""});
   }
-  messages.push_back({"user", std::string(user_message), ""});
-  return messages;
+  double tokens_per_byte = sglang::internal::kDefaultTokensPerByte;
+  if (!carried.empty() && info.turns.back().prompt_tokens > 0) {
+    // The previous request held the system prompt, the turns it carried and its user message.
+    const std::size_t bytes = info.system_prompt.size() +
+                              sglang::internal::ContentBytes(carried) -
+                              info.turns.back().assistant.size();
+    if (bytes > 0) {
+      tokens_per_byte =
+          static_cast<double>(info.turns.back().prompt_tokens) / static_cast<double>(bytes);
+    }
+  }
+  const std::string message(user_message);
+  const std::size_t dropped = sglang::internal::TurnsToDrop(
+      {.max_history_turns = sessions.max_history_turns,
+       .max_prompt_tokens = sessions.max_prompt_tokens},
+      info.system_prompt, carried, message, tokens_per_byte, turn_options.max_tokens.value_or(0));
+  PreparedRequest request{.context_start = info.context_start + static_cast<std::int64_t>(dropped)};
+  if (!info.system_prompt.empty()) request.messages.push_back({"system", info.system_prompt, ""});
+  request.messages.insert(request.messages.end(),
+                          std::make_move_iterator(carried.begin() +
+                                                  static_cast<std::ptrdiff_t>(2 * dropped)),
+                          std::make_move_iterator(carried.end()));
+  request.messages.push_back({"user", message, ""});
+  return request;
 }
 
 }  // namespace
@@ -172,6 +166,11 @@ class Service::Impl {
   // Backends to try for a session sticking to `endpoint`, best first.
   std::vector<Backend*> Candidates(std::string_view endpoint, std::string_view session_id) const;
   std::ptrdiff_t RemoteIndex(const Backend* backend) const;
+  // Records a check or request outcome of remotes_[index], logging where an outage starts or
+  // ends; true when this ends one.
+  bool RecordHealth(std::size_t index, const absl::Status& status);
+  // RecordHealth() for a turn's or warm's backend (a no-op for the embedded one); a failure wakes
+  // the background checker, whose plan it changed.
   void RecordOutcome(Backend* backend, const absl::Status& status);
   // Logs and counts a session whose turn went to another backend than its previous turn.
   void NoteSwitch(std::string_view session_id, const SessionInfo& info, const std::string& backend);
@@ -287,24 +286,32 @@ std::vector<Backend*> Service::Impl::Candidates(std::string_view endpoint,
   return candidates;
 }
 
+bool Service::Impl::RecordHealth(std::size_t index, const absl::Status& status) {
+  const std::string& name = remotes_[index]->name();
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  BackendHealth& health = health_[index];
+  if (status.ok()) {
+    const bool recovered = health.RecordSuccess(absl::Now());
+    if (recovered) Log(StrCat(name, " is healthy again"));
+    return recovered;
+  }
+  if (health.RecordFailure(absl::Now(), status)) {
+    Log(StrCat(name, " is unreachable (", status.message(), "); checking again in ",
+               absl::FormatDuration(health.next_check() - absl::Now())));
+  }
+  return false;
+}
+
 void Service::Impl::RecordOutcome(Backend* backend, const absl::Status& status) {
   const std::ptrdiff_t index = RemoteIndex(backend);
   if (index < 0) return;
-  std::lock_guard<std::mutex> lock(health_mutex_);
-  BackendHealth& health = health_[static_cast<std::size_t>(index)];
-  if (status.ok()) {
-    if (health.RecordSuccess(absl::Now())) Log(StrCat(backend->name(), " is healthy again"));
-  } else {
-    if (health.RecordFailure(absl::Now(), status)) {
-      Log(StrCat(backend->name(), " is unreachable (", status.message(), "); checking again in ",
-                 absl::FormatDuration(health.next_check() - absl::Now())));
-    }
-    {
-      std::lock_guard<std::mutex> background_lock(background_mutex_);
-      replan_ = true;
-    }
-    background_wake_.notify_all();
+  RecordHealth(static_cast<std::size_t>(index), status);
+  if (status.ok()) return;
+  {
+    std::lock_guard<std::mutex> background_lock(background_mutex_);
+    replan_ = true;
   }
+  background_wake_.notify_all();
 }
 
 void Service::Impl::NoteSwitch(std::string_view session_id, const SessionInfo& info,
@@ -404,10 +411,9 @@ absl::StatusOr<TurnResult> Service::Impl::Continue(std::string_view id,
     if (state->deleted) return absl::NotFoundError(StrCat("session \"", id, "\" was deleted"));
     info = state->info;
   }
-  const std::int64_t context_start =
-      ContextStart(config_.sessions, info, user_message, turn_options);
-  ChatRequest request{.messages = RequestMessages(info, context_start, user_message),
-                      .options = turn_options};
+  PreparedRequest prepared = PrepareRequest(config_.sessions, info, user_message, turn_options);
+  const std::int64_t context_start = prepared.context_start;
+  ChatRequest request{.messages = std::move(prepared.messages), .options = turn_options};
 
   const absl::Time start = absl::Now();
   std::vector<std::string> failures;
@@ -575,19 +581,7 @@ std::vector<WarmOutcome> Service::Impl::WarmPrefixes(const std::vector<std::stri
 void Service::Impl::CheckRemote(std::size_t index) {
   Backend& backend = *remotes_[index];
   const CallOptions options{.deadline = absl::Now() + config_.sglang.connect_timeout};
-  const absl::Status health = backend.CheckHealth(options);
-  bool recovered = false;
-  {
-    std::lock_guard<std::mutex> lock(health_mutex_);
-    if (health.ok()) {
-      recovered = health_[index].RecordSuccess(absl::Now());
-    } else if (health_[index].RecordFailure(absl::Now(), health)) {
-      Log(StrCat(backend.name(), " is unreachable (", health.message(), "); checking again in ",
-                 absl::FormatDuration(health_[index].next_check() - absl::Now())));
-    }
-  }
-  if (recovered) {
-    Log(StrCat(backend.name(), " is healthy again"));
+  if (RecordHealth(index, backend.CheckHealth(options))) {
     // A server that comes back has most likely restarted with an empty cache.
     for (const std::string& prefix : config_.sglang.warm_prefixes) {
       (void)WarmOne(backend, prefix, {});
