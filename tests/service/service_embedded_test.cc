@@ -15,17 +15,25 @@
 namespace radixlm::optimization {
 namespace {
 
-std::string TinyModel() { return radixlm::testing::MadeTinyModel(11); }
-
-std::unique_ptr<Service> EmbeddedService(const std::string& store_path) {
+// The embedded engine only (the remote is disabled by default), on the tiny model.
+Config TinyConfig() {
   Config config;
-  config.engine.model = TinyModel();
+  config.engine.model = radixlm::testing::MadeTinyModel(11);
   config.engine.threads = 1;
   config.engine.max_kv_tokens = 8192;
-  config.sessions.store_path = store_path;
+  return config;
+}
+
+std::unique_ptr<Service> EmbeddedService(const Config& config) {
   auto service = Service::Create(config);
   EXPECT_TRUE(service.ok()) << service.status();
   return service.ok() ? *std::move(service) : nullptr;
+}
+
+std::unique_ptr<Service> EmbeddedService(const std::string& store_path) {
+  Config config = TinyConfig();
+  config.sessions.store_path = store_path;
+  return EmbeddedService(config);
 }
 
 const TurnOptions kShort{.max_tokens = 3, .temperature = 0};
@@ -115,42 +123,36 @@ TEST(ServiceConcurrencyTest, DeletingASessionDuringItsTurnStoresNothing) {
 }
 
 TEST(ServiceConcurrencyTest, SessionLimitRefusesClearlyAndReplacementWorks) {
-  Config config;
-  config.engine.model = TinyModel();
-  config.engine.threads = 1;
-  config.engine.max_kv_tokens = 4096;
+  Config config = TinyConfig();
   config.sessions.max_sessions = 2;
-  auto service = Service::Create(config);
-  ASSERT_TRUE(service.ok()) << service.status();
-  ASSERT_TRUE((*service)->CreateSession("a", "").ok());
-  ASSERT_TRUE((*service)->CreateSession("b", "").ok());
-  absl::StatusOr<SessionInfo> third = (*service)->CreateSession("c", "");
+  std::unique_ptr<Service> service = EmbeddedService(config);
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(service->CreateSession("a", "").ok());
+  ASSERT_TRUE(service->CreateSession("b", "").ok());
+  absl::StatusOr<SessionInfo> third = service->CreateSession("c", "");
   EXPECT_TRUE(absl::IsResourceExhausted(third.status())) << third.status();
   EXPECT_NE(third.status().message().find("optimization.sessions.max_sessions"),
             std::string_view::npos);
-  EXPECT_TRUE(absl::IsAlreadyExists((*service)->CreateSession("a", "x").status()));
-  EXPECT_TRUE((*service)->CreateSession("a", "new system", /*replace_existing=*/true).ok());
-  EXPECT_EQ((*service)->GetSession("a")->system_prompt, "new system");
-  EXPECT_TRUE(absl::IsInvalidArgument((*service)->CreateSession("", "").status()));
-  EXPECT_TRUE(absl::IsNotFound((*service)->ContinueSession("nope", "hi").status()));
-  EXPECT_TRUE(absl::IsNotFound((*service)->DeleteSession("nope")));
+  EXPECT_TRUE(absl::IsAlreadyExists(service->CreateSession("a", "x").status()));
+  EXPECT_TRUE(service->CreateSession("a", "new system", /*replace_existing=*/true).ok());
+  EXPECT_EQ(service->GetSession("a")->system_prompt, "new system");
+  EXPECT_TRUE(absl::IsInvalidArgument(service->CreateSession("", "").status()));
+  EXPECT_TRUE(absl::IsNotFound(service->ContinueSession("nope", "hi").status()));
+  EXPECT_TRUE(absl::IsNotFound(service->DeleteSession("nope")));
   // Idle sessions are removed; CleanupSessions(0) removes every one not in use.
-  EXPECT_EQ((*service)->CleanupSessions(absl::ZeroDuration()), 2u);
-  EXPECT_TRUE((*service)->ListSessions().empty());
+  EXPECT_EQ(service->CleanupSessions(absl::ZeroDuration()), 2u);
+  EXPECT_TRUE(service->ListSessions().empty());
 }
 
 TEST(ServicePolicyTest, MaxHistoryTurnsLeavesOutTheOldestTurnsButStoresThemAll) {
-  Config config;
-  config.engine.model = TinyModel();
-  config.engine.threads = 1;
-  config.engine.max_kv_tokens = 8192;
+  Config config = TinyConfig();
   config.sessions.max_history_turns = 2;
-  auto service = Service::Create(config);
-  ASSERT_TRUE(service.ok()) << service.status();
-  ASSERT_TRUE((*service)->CreateSession("s", "sys").ok());
+  std::unique_ptr<Service> service = EmbeddedService(config);
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(service->CreateSession("s", "sys").ok());
   std::vector<TurnResult> turns;
   for (int i = 0; i < 5; ++i) {
-    auto turn = (*service)->ContinueSession("s", "message " + std::to_string(i), kShort);
+    auto turn = service->ContinueSession("s", "message " + std::to_string(i), kShort);
     ASSERT_TRUE(turn.ok()) << turn.status();
     turns.push_back(*turn);
   }
@@ -159,24 +161,21 @@ TEST(ServicePolicyTest, MaxHistoryTurnsLeavesOutTheOldestTurnsButStoresThemAll) 
   EXPECT_EQ(turns[3].turns_left_out, 1);
   EXPECT_EQ(turns[4].turns_left_out, 2);
   EXPECT_LT(turns[3].prompt_tokens, turns[2].prompt_tokens + turns[2].completion_tokens + 8);
-  auto session = (*service)->GetSession("s");
+  auto session = service->GetSession("s");
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(session->turns.size(), 5u);
   EXPECT_EQ(session->context_start, 2);
 }
 
 TEST(ServicePolicyTest, MaxPromptTokensKeepsRequestsUnderTheLimit) {
-  Config config;
-  config.engine.model = TinyModel();
-  config.engine.threads = 1;
-  config.engine.max_kv_tokens = 8192;
+  Config config = TinyConfig();
   config.sessions.max_prompt_tokens = 120;
-  auto service = Service::Create(config);
-  ASSERT_TRUE(service.ok()) << service.status();
-  ASSERT_TRUE((*service)->CreateSession("s", "Be brief.").ok());
+  std::unique_ptr<Service> service = EmbeddedService(config);
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(service->CreateSession("s", "Be brief.").ok());
   std::int64_t left_out = 0;
   for (int i = 0; i < 8; ++i) {
-    auto turn = (*service)->ContinueSession(
+    auto turn = service->ContinueSession(
         "s", "a longer message that takes a good number of tokens, number " + std::to_string(i),
         kShort);
     ASSERT_TRUE(turn.ok()) << turn.status();
@@ -186,7 +185,7 @@ TEST(ServicePolicyTest, MaxPromptTokensKeepsRequestsUnderTheLimit) {
     left_out = turn->turns_left_out;
   }
   EXPECT_GT(left_out, 0);
-  EXPECT_EQ((*service)->GetSession("s")->turns.size(), 8u);
+  EXPECT_EQ(service->GetSession("s")->turns.size(), 8u);
 }
 
 }  // namespace
