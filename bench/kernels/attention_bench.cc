@@ -77,6 +77,7 @@ BENCHMARK(BM_AttentionDecode)
     ->ArgNames({"heads", "kv_heads", "bf16", "batch", "context"})
     ->ArgsProduct({{32}, {8}, {0, 1}, {1, 8}, {512, 2048}})
     ->Args({9, 3, 1, 1, 2048})
+    ->Args({9, 3, 1, 16, 192})  // a batch-16 decode step of the decode-batching workload
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 

@@ -104,15 +104,26 @@ void RunItem(const kernels::AttentionKernels& kernels, const float* q, int64_t n
   const int64_t head_bytes = item.kv_head * layout.page_size * head_dim * element_bytes;
   const int64_t first_position = sequence.start_position + item.first_token;
   const int64_t end_position = first_position + item.tokens;  // keys [0, end_position)
+  const int64_t vector_bytes = head_dim * element_bytes;
+  auto offset_of = [&](int64_t position) {
+    const int64_t page = sequence.page_table[position / layout.page_size];
+    return page * page_bytes + head_bytes + (position % layout.page_size) * vector_bytes;
+  };
+  // The keys and values of a tile are scattered over pages (a few KB each), too short for the
+  // hardware prefetcher: without software prefetches attention runs at half the bandwidth.
+  auto prefetch = [&](int64_t offset) {
+    for (int64_t line = 0; line < vector_bytes; line += 64) {
+      __builtin_prefetch(cache.k + offset + line);
+      __builtin_prefetch(cache.v + offset + line);
+    }
+  };
   for (int64_t tile = 0; tile < end_position; tile += kKeyTile) {
     const int64_t keys_count = std::min(kKeyTile, end_position - tile);
     for (int64_t j = 0; j < keys_count; ++j) {
-      const int64_t position = tile + j;
-      const int64_t page = sequence.page_table[position / layout.page_size];
-      const int64_t offset =
-          page * page_bytes + head_bytes + (position % layout.page_size) * head_dim * element_bytes;
+      const int64_t offset = offset_of(tile + j);
       keys[j] = cache.k + offset;
       values[j] = cache.v + offset;
+      prefetch(offset);
     }
     kernels.score_tile(q_rows, rows, keys, keys_count, head_dim, layout.dtype, scores);
     for (int64_t r = 0; r < rows; ++r) {
