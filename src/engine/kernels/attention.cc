@@ -22,6 +22,7 @@ using kernels::kKeyTile;
 // Query rows per work item: enough to reuse each loaded key for several heads and tokens, few
 // enough for the item's buffers (~80 KB) to stay in L2 and for items to balance across threads.
 constexpr int64_t kMaxRows = 32;
+static_assert(kMaxAttentionHeadDim == kernels::kMaxHeadDim);
 
 const kernels::AttentionKernels& Kernels() {
 #if defined(RADIXLM_KERNELS_X86)
@@ -105,10 +106,6 @@ void RunItem(const kernels::AttentionKernels& kernels, const float* q, int64_t n
   const int64_t first_position = sequence.start_position + item.first_token;
   const int64_t end_position = first_position + item.tokens;  // keys [0, end_position)
   const int64_t vector_bytes = head_dim * element_bytes;
-  auto offset_of = [&](int64_t position) {
-    const int64_t page = sequence.page_table[position / layout.page_size];
-    return page * page_bytes + head_bytes + (position % layout.page_size) * vector_bytes;
-  };
   // The keys and values of a tile are scattered over pages (a few KB each), too short for the
   // hardware prefetcher: without software prefetches attention runs at half the bandwidth.
   auto prefetch = [&](int64_t offset) {
@@ -119,11 +116,18 @@ void RunItem(const kernels::AttentionKernels& kernels, const float* q, int64_t n
   };
   for (int64_t tile = 0; tile < end_position; tile += kKeyTile) {
     const int64_t keys_count = std::min(kKeyTile, end_position - tile);
+    int64_t page_index = tile / layout.page_size;
+    int64_t slot = tile % layout.page_size;
     for (int64_t j = 0; j < keys_count; ++j) {
-      const int64_t offset = offset_of(tile + j);
+      const int64_t offset =
+          sequence.page_table[page_index] * page_bytes + head_bytes + slot * vector_bytes;
       keys[j] = cache.k + offset;
       values[j] = cache.v + offset;
       prefetch(offset);
+      if (++slot == layout.page_size) {
+        slot = 0;
+        ++page_index;
+      }
     }
     kernels.score_tile(q_rows, rows, keys, keys_count, head_dim, layout.dtype, scores);
     for (int64_t r = 0; r < rows; ++r) {

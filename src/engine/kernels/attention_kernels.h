@@ -17,6 +17,8 @@ namespace radixlm::engine::kernels {
 
 // Keys per tile (the row stride of the score buffer).
 inline constexpr int64_t kKeyTile = 64;
+// The largest head_dim (attention.h's kMaxAttentionHeadDim; bounds the kernels' stack buffers).
+inline constexpr int64_t kMaxHeadDim = 256;
 
 struct AttentionKernels {
   // scores[r * kKeyTile + j] = q[r] . key j for r < rows, j < keys; q rows are f32 (already

@@ -85,17 +85,14 @@ size_t MatmulScratchBytes(const PackedWeights& weights, int64_t m) {
   return static_cast<size_t>(bytes);
 }
 
-void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float* bias, float* y,
-            std::span<std::byte> scratch, ThreadPool* pool) {
-  const int64_t n = weights.rows();
-  const int64_t k = weights.cols();
-  if (m <= 0 || n <= 0) return;
-  const kernels::MatmulKernels& kernels = KernelsFor(ActiveIsa());
+namespace {
 
+kernels::MatmulProblem MakeProblem(const float* x, int64_t m, const MatmulOutput& output) {
+  const PackedWeights& weights = *output.weights;
   kernels::MatmulProblem problem;
   problem.m = m;
-  problem.n = n;
-  problem.k = k;
+  problem.n = weights.rows();
+  problem.k = weights.cols();
   problem.w_type = weights.dtype();
   problem.w = weights.data();
   problem.w_row_bytes = weights.row_bytes();
@@ -103,12 +100,22 @@ void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float
   problem.k_padded = weights.padded_cols();
   problem.scales_per_row = weights.scales_per_row();
   problem.x = x;
-  problem.x_stride = k;
-  problem.bias = bias;
-  problem.y = y;
-  problem.y_stride = n;
+  problem.x_stride = problem.k;
+  problem.bias = output.bias;
+  problem.y = output.y;
+  problem.y_stride = problem.n;
   problem.stream_weights = m <= kDecodeRows;
+  return problem;
+}
 
+// Converts X into the form the kernels read for `problem`'s weight type (bf16 or int8, in
+// scratch) and sets problem's x_* fields; f32 and f16 weights read X as it is.
+void PrepareActivations(const kernels::MatmulKernels& kernels, const PackedWeights& weights,
+                        std::span<std::byte> scratch, ThreadPool* pool,
+                        kernels::MatmulProblem& problem) {
+  const float* x = problem.x;
+  const int64_t m = problem.m;
+  const int64_t k = problem.k;
   ScratchCursor cursor(scratch);
   if (weights.dtype() == DType::kBF16 && kernels.bf16_activations) {
     const int64_t stride = RoundUp(k, kBf16RowMultiple);
@@ -136,24 +143,43 @@ void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float
       }
     });
   }
+}
 
-  const int threads = pool == nullptr ? 1 : pool->num_threads();
-  if (m <= kDecodeRows) {
-    // Memory bound: every weight row is read once, 4 rows at a time, for all m activation rows.
-    // About eight chunks per thread keep the split even when a thread is slowed down.
-    const int64_t chunk = RoundUp(CeilDiv(n, int64_t{8} * threads), kRowsPerTile);
-    if (pool == nullptr) {
-      kernels.gemm(problem, 0, m, 0, n);
-    } else {
-      pool->ParallelFor(
-          n, chunk, [&](int64_t begin, int64_t end) { kernels.gemm(problem, 0, m, begin, end); });
+// Decode schedule (memory bound): every weight row is read once, 4 rows at a time, for all m
+// activation rows. The weight rows of all problems are split across threads as one range, about
+// eight chunks per thread, so that the split stays even when a thread is slowed down and several
+// projections of one input cost one hand-off.
+void RunStreaming(const kernels::MatmulKernels& kernels,
+                  std::span<const kernels::MatmulProblem> problems, ThreadPool* pool) {
+  int64_t total_rows = 0;
+  for (const kernels::MatmulProblem& problem : problems) total_rows += problem.n;
+  auto run = [&](int64_t begin, int64_t end) {
+    int64_t first_row = 0;  // of problems[index] in the joint range
+    for (const kernels::MatmulProblem& problem : problems) {
+      const int64_t from = std::max(begin, first_row);
+      const int64_t to = std::min(end, first_row + problem.n);
+      if (from < to) kernels.gemm(problem, 0, problem.m, from - first_row, to - first_row);
+      first_row += problem.n;
     }
+  };
+  if (pool == nullptr) {
+    run(0, total_rows);
     return;
   }
-  // Compute bound: (block of W rows that fits in L2) x (block of X rows) rectangles, which the
-  // kernels sweep in cache-sized K blocks.
+  const int64_t chunk =
+      RoundUp(CeilDiv(total_rows, int64_t{8} * pool->num_threads()), kRowsPerTile);
+  pool->ParallelFor(total_rows, chunk, run);
+}
+
+// Prefill schedule (compute bound): (block of W rows that fits in L2) x (block of X rows)
+// rectangles, which the kernels sweep in cache-sized K blocks.
+void RunBlocked(const kernels::MatmulKernels& kernels, const kernels::MatmulProblem& problem,
+                ThreadPool* pool) {
+  const int64_t m = problem.m;
+  const int64_t n = problem.n;
+  const int threads = pool == nullptr ? 1 : pool->num_threads();
   int64_t n_block =
-      RoundUp(std::max<int64_t>(kWeightBlockBytes / weights.row_bytes(), 1), kRowsPerTile);
+      RoundUp(std::max<int64_t>(kWeightBlockBytes / problem.w_row_bytes, 1), kRowsPerTile);
   n_block = std::min(n_block, RoundUp(CeilDiv(n, int64_t{2} * threads), kRowsPerTile));
   const int64_t m_block = kActivationBlockRows;
   const int64_t n_blocks = CeilDiv(n, n_block);
@@ -170,6 +196,50 @@ void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float
   } else {
     pool->ParallelFor(n_blocks * m_blocks, 1, run);
   }
+}
+
+// Whether X converts the same way for every output (so one conversion serves them all).
+bool ShareActivations(std::span<const MatmulOutput> outputs) {
+  const PackedWeights& first = *outputs.front().weights;
+  return std::all_of(outputs.begin(), outputs.end(), [&](const MatmulOutput& output) {
+    return output.weights->dtype() == first.dtype() && output.weights->cols() == first.cols() &&
+           output.weights->padded_cols() == first.padded_cols() &&
+           output.weights->scales_per_row() == first.scales_per_row();
+  });
+}
+
+}  // namespace
+
+void MatmulShared(const float* x, int64_t m, std::span<const MatmulOutput> outputs,
+                  std::span<std::byte> scratch, ThreadPool* pool) {
+  if (m <= 0 || outputs.empty()) return;
+  if (outputs.size() > kMaxSharedOutputs || !ShareActivations(outputs)) {
+    for (const MatmulOutput& output : outputs) MatmulShared(x, m, {&output, 1}, scratch, pool);
+    return;
+  }
+  const kernels::MatmulKernels& kernels = KernelsFor(ActiveIsa());
+  kernels::MatmulProblem problems[kMaxSharedOutputs];
+  for (size_t i = 0; i < outputs.size(); ++i) problems[i] = MakeProblem(x, m, outputs[i]);
+  PrepareActivations(kernels, *outputs.front().weights, scratch, pool, problems[0]);
+  for (size_t i = 1; i < outputs.size(); ++i) {
+    problems[i].x_bf16 = problems[0].x_bf16;
+    problems[i].x_bf16_stride = problems[0].x_bf16_stride;
+    problems[i].x_q = problems[0].x_q;
+    problems[i].x_scales = problems[0].x_scales;
+    problems[i].x_sums = problems[0].x_sums;
+  }
+  const std::span<const kernels::MatmulProblem> all(problems, outputs.size());
+  if (m <= kDecodeRows) {
+    RunStreaming(kernels, all, pool);
+  } else {
+    for (const kernels::MatmulProblem& problem : all) RunBlocked(kernels, problem, pool);
+  }
+}
+
+void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float* bias, float* y,
+            std::span<std::byte> scratch, ThreadPool* pool) {
+  const MatmulOutput output{&weights, bias, y};
+  MatmulShared(x, m, {&output, 1}, scratch, pool);
 }
 
 }  // namespace radixlm::engine

@@ -45,6 +45,25 @@ size_t MatmulScratchBytes(const PackedWeights& weights, int64_t m);
 void Matmul(const float* x, int64_t m, const PackedWeights& weights, const float* bias, float* y,
             std::span<std::byte> scratch, ThreadPool* pool);
 
+// One linear layer of several that read the same X (Q, K and V; gate and up).
+struct MatmulOutput {
+  const PackedWeights* weights = nullptr;
+  const float* bias = nullptr;  // [weights->rows()] or null
+  float* y = nullptr;           // [m][weights->rows()]
+};
+
+// The most outputs one MatmulShared() call takes together.
+inline constexpr size_t kMaxSharedOutputs = 4;
+
+// MatmulShared() computes every output's Matmul() of the same x, bit-identical to separate calls:
+// X is converted for the kernels once, and decode-sized batches split the weight rows of all
+// outputs across the threads in one loop (one hand-off instead of one per output). Outputs with
+// different weight types or widths, or more than kMaxSharedOutputs, are computed one by one.
+// scratch must hold MatmulScratchBytes() of each output's weights; otherwise Matmul()'s
+// preconditions hold for every output.
+void MatmulShared(const float* x, int64_t m, std::span<const MatmulOutput> outputs,
+                  std::span<std::byte> scratch, ThreadPool* pool);
+
 }  // namespace radixlm::engine
 
 #endif  // RADIXLM_SRC_ENGINE_KERNELS_MATMUL_H_

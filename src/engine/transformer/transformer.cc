@@ -219,9 +219,10 @@ absl::Status Transformer::Forward(std::span<const ForwardSequence> batch,
     const Layer& layer = layers_[index];
     const KvCacheLayer& cache = kv_cache_.layer(static_cast<std::int64_t>(index));
     RmsNorm(x, total, hidden, layer.input_norm.data, layer.input_norm.dtype, eps, h, pool_);
-    Matmul(h, total, layer.q, OrNull(layer.q_bias), q_.data(), scratch, pool_);
-    Matmul(h, total, layer.k, OrNull(layer.k_bias), k_.data(), scratch, pool_);
-    Matmul(h, total, layer.v, OrNull(layer.v_bias), v_.data(), scratch, pool_);
+    const MatmulOutput qkv[] = {{&layer.q, OrNull(layer.q_bias), q_.data()},
+                                {&layer.k, OrNull(layer.k_bias), k_.data()},
+                                {&layer.v, OrNull(layer.v_bias), v_.data()}};
+    MatmulShared(h, total, qkv, scratch, pool_);
     if (layer.q_norm.has_value()) {
       RmsNorm(q_.data(), total * heads, head_dim, layer.q_norm->data, layer.q_norm->dtype, eps,
               q_.data(), pool_);
@@ -237,8 +238,9 @@ absl::Status Transformer::Forward(std::span<const ForwardSequence> batch,
 
     RmsNorm(x, total, hidden, layer.post_attention_norm.data, layer.post_attention_norm.dtype, eps,
             h, pool_);
-    Matmul(h, total, layer.gate, OrNull(layer.gate_bias), gate_.data(), scratch, pool_);
-    Matmul(h, total, layer.up, OrNull(layer.up_bias), up_.data(), scratch, pool_);
+    const MatmulOutput gate_up[] = {{&layer.gate, OrNull(layer.gate_bias), gate_.data()},
+                                    {&layer.up, OrNull(layer.up_bias), up_.data()}};
+    MatmulShared(h, total, gate_up, scratch, pool_);
     SiluMul(gate_.data(), up_.data(), total * config_.intermediate_size, gate_.data(), pool_);
     Matmul(gate_.data(), total, layer.down, OrNull(layer.down_bias), h, scratch, pool_);
     Add(x, h, total * hidden, x, pool_);

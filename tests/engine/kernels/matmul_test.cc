@@ -172,6 +172,50 @@ TEST_P(MatmulTest, RowsAreBitIdenticalWhateverTheBatchAndThreads) {
   }
 }
 
+TEST_P(MatmulTest, SharedInputOutputsEqualSeparateCalls) {
+  // Three projections of one X (widths like Q, K and V), decode- and prefill-sized batches, on a
+  // pool and serially; a mixed-type group (computed one by one) too.
+  ThreadPool pool(2);
+  for (int64_t m : {int64_t{1}, int64_t{3}, int64_t{16}, int64_t{21}}) {
+    for (DType type : {DType::kF32, DType::kF16, DType::kBF16, DType::kInt8, DType::kInt8Block}) {
+      for (ThreadPool* threads : {&pool, static_cast<ThreadPool*>(nullptr)}) {
+        SCOPED_TRACE(::testing::Message() << DTypeName(type) << " m=" << m);
+        const int64_t k = 200;
+        const int64_t widths[] = {36, 13, 13};
+        const DType types[] = {type, type, type == DType::kF32 ? DType::kBF16 : type};
+        std::vector<MatmulCase> cases;
+        std::vector<PackedWeights> packed;
+        for (int i = 0; i < 3; ++i) {
+          cases.push_back(MakeCase({m, widths[i], k}, types[i], 40 + static_cast<uint32_t>(i)));
+          absl::StatusOr<PackedWeights> weights = PackWeights(
+              cases[i].w_stored.data(), StoredTypeFor(types[i]), widths[i], k, types[i]);
+          ASSERT_TRUE(weights.ok());
+          packed.push_back(*std::move(weights));
+        }
+        const std::vector<float>& x = cases[0].x;
+        size_t scratch_bytes = 0;
+        for (const PackedWeights& weights : packed)
+          scratch_bytes = std::max(scratch_bytes, MatmulScratchBytes(weights, m));
+        std::vector<std::byte> scratch(scratch_bytes);
+        std::vector<std::vector<float>> shared(3), separate(3);
+        std::vector<MatmulOutput> outputs;
+        for (int i = 0; i < 3; ++i) {
+          shared[i].assign(static_cast<size_t>(m * widths[i]), -7.0f);
+          separate[i] = shared[i];
+          outputs.push_back({&packed[i], i == 1 ? nullptr : cases[i].bias.data(), shared[i].data()});
+          Matmul(x.data(), m, packed[i], outputs[i].bias, separate[i].data(), scratch, threads);
+        }
+        MatmulShared(x.data(), m, outputs, scratch, threads);
+        for (int i = 0; i < 3; ++i) {
+          EXPECT_EQ(0, std::memcmp(shared[i].data(), separate[i].data(),
+                                   shared[i].size() * sizeof(float)))
+              << "output " << i;
+        }
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, MatmulTest, ::testing::ValuesIn(testing::AllIsas()),
                          testing::IsaTestName);
 
