@@ -1,12 +1,17 @@
 // Invariants (checked by Validate()):
-//  I1. Every non-root node has a non-empty edge: key.size() == pages.size() * page_size > 0.
-//  I2. A node is stored in its parent's children under the first page of its key, and its parent
-//      pointer names that parent; no two children of a node share a first page.
+//  I1. Every non-root node has a non-empty edge of whole pages, pages.size() ==
+//      ceil(key.size() / page_size) > 0, where only a leaf's last page may be partial (a finished
+//      request's tail, whose slots past its key are never read through the tree).
+//  I2. A node is stored in its parent's children under the first page of its key (all of the key
+//      when it is shorter than a page), and its parent pointer names that parent; no two children
+//      of a node share that key.
 //  I3. lock_ref(n) = locks taken directly on n + sum of lock_ref over n's children (Lock() adds one
 //      to every node from n up to, excluding, the root), so lock_ref(n) >= sum of children's for
 //      every non-root node (the root is never evicted and keeps no count).
-//  I4. evictable_tokens_ = sum of key sizes over unlocked nodes; protected_tokens_ over locked ones.
-//  I5. Every page in the tree is allocated in the pool and appears in exactly one node.
+//  I4. evictable_tokens_ = sum of key sizes over unlocked nodes; protected_tokens_ over locked ones;
+//      evictable_pages_ = sum of page counts over unlocked nodes.
+//  I5. Every page in the tree is allocated in the pool and appears in exactly one node;
+//      cached_pages_ is their number.
 //  I6. The root has an empty key, no pages and is never evicted.
 //  I7. nodes_ = number of non-root nodes.
 #include "src/engine/cache/radix_cache.h"
@@ -33,15 +38,26 @@ struct RadixNode {
 namespace {
 
 std::vector<std::int32_t> FirstPage(std::span<const std::int32_t> tokens, std::int32_t page_size) {
-  return {tokens.begin(), tokens.begin() + page_size};
+  return {tokens.begin(), tokens.begin() + std::min<size_t>(tokens.size(), page_size)};
 }
 
-// Length of the common prefix of `a` and `b`, rounded down to whole pages.
-std::int64_t CommonPages(std::span<const std::int32_t> a, std::span<const std::int32_t> b,
-                         std::int32_t page_size) {
+size_t CommonPrefix(std::span<const std::int32_t> a, std::span<const std::int32_t> b) {
   const size_t limit = std::min(a.size(), b.size());
   size_t same = 0;
   while (same < limit && a[same] == b[same]) ++same;
+  return same;
+}
+
+// How much of `edge` a walk along `rest` may take: all of it when the edge ends on a page boundary
+// or `rest` ends exactly where a partial edge ends; otherwise the common prefix rounded down to
+// whole pages (a walk cannot continue through a partial page, and pages are never shared partly).
+std::int64_t UsableCommon(std::span<const std::int32_t> edge, std::span<const std::int32_t> rest,
+                          std::int32_t page_size) {
+  const size_t same = CommonPrefix(edge, rest);
+  if (same == edge.size() &&
+      (edge.size() % static_cast<size_t>(page_size) == 0 || same == rest.size())) {
+    return static_cast<std::int64_t>(same);
+  }
   return static_cast<std::int64_t>(same / page_size * page_size);
 }
 
@@ -90,7 +106,7 @@ RadixCache::Match RadixCache::MatchPrefix(std::span<const std::int32_t> tokens) 
     auto it = node->children.find(FirstPage(rest, page_size));
     if (it == node->children.end()) break;
     RadixNode* child = it->second.get();
-    const std::int64_t common = CommonPages(child->key, rest, page_size);
+    const std::int64_t common = UsableCommon(child->key, rest, page_size);
     if (common < static_cast<std::int64_t>(child->key.size())) {
       // The match ends inside the child's edge: split so the matched part is a node of its own.
       child = SplitNode(child, common);
@@ -102,6 +118,18 @@ RadixCache::Match RadixCache::MatchPrefix(std::span<const std::int32_t> tokens) 
     node = child;
   }
   match.node = node;
+  // The first page of the child edge that agrees longest with what follows (less than a page, or
+  // the walk above would have taken it).
+  const std::span<const std::int32_t> after = tokens.subspan(static_cast<size_t>(match.tokens));
+  for (auto& [first, child] : node->children) {
+    const auto same = static_cast<std::int64_t>(CommonPrefix(first, after));
+    if (same > match.partial_tokens) {
+      match.partial_tokens = same;
+      match.partial_page = child->pages.front();
+      match.partial_node = child.get();
+    }
+  }
+  if (match.partial_node != nullptr) match.partial_node->last_access = clock_;
   return match;
 }
 
@@ -116,7 +144,7 @@ std::int64_t RadixCache::Insert(std::span<const std::int32_t> tokens,
     auto it = node->children.find(FirstPage(rest, page_size));
     if (it == node->children.end()) break;
     RadixNode* child = it->second.get();
-    const std::int64_t common = CommonPages(child->key, rest, page_size);
+    const std::int64_t common = UsableCommon(child->key, rest, page_size);
     if (common < static_cast<std::int64_t>(child->key.size())) child = SplitNode(child, common);
     child->last_access = clock_;
     already += common;
@@ -130,6 +158,8 @@ std::int64_t RadixCache::Insert(std::span<const std::int32_t> tokens,
     leaf->pages.assign(pages.begin() + already / page_size, pages.end());
     leaf->last_access = clock_;
     evictable_tokens_ += static_cast<std::int64_t>(leaf->key.size());
+    evictable_pages_ += static_cast<std::int64_t>(leaf->pages.size());
+    cached_pages_ += static_cast<std::int64_t>(leaf->pages.size());
     node->children.emplace(FirstPage(leaf->key, page_size), std::move(leaf));
     ++nodes_;
   }
@@ -142,6 +172,7 @@ void RadixCache::Lock(RadixNode* node) {
       const auto size = static_cast<std::int64_t>(node->key.size());
       evictable_tokens_ -= size;
       protected_tokens_ += size;
+      evictable_pages_ -= static_cast<std::int64_t>(node->pages.size());
     }
     ++node->lock_ref;
   }
@@ -154,6 +185,7 @@ void RadixCache::Unlock(RadixNode* node) {
       const auto size = static_cast<std::int64_t>(node->key.size());
       evictable_tokens_ += size;
       protected_tokens_ -= size;
+      evictable_pages_ += static_cast<std::int64_t>(node->pages.size());
     }
   }
 }
@@ -181,6 +213,8 @@ std::int32_t RadixCache::Evict(std::int32_t pages) {
     pool_->Free(leaf->pages);
     freed += static_cast<std::int32_t>(leaf->pages.size());
     evictable_tokens_ -= size;
+    evictable_pages_ -= static_cast<std::int64_t>(leaf->pages.size());
+    cached_pages_ -= static_cast<std::int64_t>(leaf->pages.size());
     evicted_tokens_ += size;
     --nodes_;
     parent->children.erase(FirstPage(leaf->key, pool_->page_size()));  // destroys `leaf`
@@ -201,6 +235,8 @@ absl::Status RadixCache::Flush() {
   root_ = std::make_unique<RadixNode>();
   nodes_ = 0;
   evictable_tokens_ = 0;
+  evictable_pages_ = 0;
+  cached_pages_ = 0;
   evicted_tokens_ = 0;
   return absl::OkStatus();
 }
@@ -208,6 +244,7 @@ absl::Status RadixCache::Flush() {
 RadixCache::Stats RadixCache::stats() const {
   return {.nodes = nodes_,
           .cached_tokens = evictable_tokens_ + protected_tokens_,
+          .cached_pages = cached_pages_,
           .evictable_tokens = evictable_tokens_,
           .protected_tokens = protected_tokens_,
           .evicted_tokens = evicted_tokens_};
@@ -222,6 +259,7 @@ absl::Status RadixCache::Validate() const {
   std::int64_t nodes = 0;
   std::int64_t evictable = 0;
   std::int64_t protected_tokens = 0;
+  std::int64_t evictable_pages = 0;
   std::unordered_set<PageId> seen_pages;
   std::vector<const RadixNode*> stack = {root_.get()};
   while (!stack.empty()) {
@@ -230,8 +268,7 @@ absl::Status RadixCache::Validate() const {
     std::int64_t children_locks = 0;
     for (const auto& [first, child] : node->children) {
       if (child->parent != node) return broken("I2: a child's parent pointer is wrong");
-      if (child->key.size() < static_cast<size_t>(page_size) ||
-          first != FirstPage(child->key, page_size)) {
+      if (first != FirstPage(child->key, page_size)) {
         return broken("I2: a child is filed under the wrong first page");
       }
       children_locks += child->lock_ref;
@@ -242,22 +279,32 @@ absl::Status RadixCache::Validate() const {
     }
     if (node == root_.get()) continue;
     ++nodes;
-    if (node->key.empty() ||
-        node->key.size() != node->pages.size() * static_cast<size_t>(page_size)) {
+    const size_t whole_pages =
+        (node->key.size() + static_cast<size_t>(page_size) - 1) / static_cast<size_t>(page_size);
+    if (node->key.empty() || node->pages.size() != whole_pages) {
       return broken("I1: key of ", node->key.size(), " tokens with ", node->pages.size(),
                     " pages of ", page_size);
     }
+    if (node->key.size() % static_cast<size_t>(page_size) != 0 && !node->children.empty()) {
+      return broken("I1: a node whose last page is partial has children");
+    }
     const auto size = static_cast<std::int64_t>(node->key.size());
     (node->lock_ref == 0 ? evictable : protected_tokens) += size;
+    if (node->lock_ref == 0) evictable_pages += static_cast<std::int64_t>(node->pages.size());
     for (PageId page : node->pages) {
       if (!pool_->IsAllocated(page)) return broken("I5: page ", page, " is free in the pool");
       if (!seen_pages.insert(page).second) return broken("I5: page ", page, " is in two nodes");
     }
   }
   if (nodes != nodes_) return broken("I7: counted ", nodes, " nodes, recorded ", nodes_);
-  if (evictable != evictable_tokens_ || protected_tokens != protected_tokens_) {
+  if (static_cast<std::int64_t>(seen_pages.size()) != cached_pages_) {
+    return broken("I5: the tree holds ", seen_pages.size(), " pages, recorded ", cached_pages_);
+  }
+  if (evictable != evictable_tokens_ || protected_tokens != protected_tokens_ ||
+      evictable_pages != evictable_pages_) {
     return broken("I4: evictable/protected tokens ", evictable, "/", protected_tokens,
-                  " but recorded ", evictable_tokens_, "/", protected_tokens_);
+                  ", evictable pages ", evictable_pages, " but recorded ", evictable_tokens_, "/",
+                  protected_tokens_, ", ", evictable_pages_);
   }
   return absl::OkStatus();
 }

@@ -302,7 +302,7 @@ void Engine::Impl::PublishStats() {
   stats.queued_requests = scheduler_->waiting();
   stats.kv_pages_total = page_pool_->capacity();
   stats.kv_pages_used = page_pool_->used_pages();
-  stats.kv_pages_cached = cache.cached_tokens / page_pool_->page_size();
+  stats.kv_pages_cached = cache.cached_pages;
   stats.page_size = page_pool_->page_size();
   stats.prompt_tokens_total = counters.prompt_tokens;
   stats.cached_tokens_total = counters.cached_tokens;

@@ -139,7 +139,7 @@ absl::Status Scheduler::Validate() const {
       return absl::InternalError(StrCat("waiting request ", request->rid, " holds pages"));
     }
   }
-  const std::int64_t cached_pages = cache_.stats().cached_tokens / pool_->page_size();
+  const std::int64_t cached_pages = cache_.stats().cached_pages;
   if (pool_->used_pages() != cached_pages + private_pages) {
     return absl::InternalError(StrCat("page leak: ", pool_->used_pages(), " pages in use, ",
                                       cached_pages, " in the cache, ", private_pages,
@@ -298,10 +298,20 @@ void Scheduler::AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget) {
     r.page_table = std::move(match.pages);
     r.shared_pages = static_cast<std::int64_t>(r.page_table.size());
     r.computed = match.tokens;
+    if (match.partial_tokens > 0) {
+      // The slots of a cached partial page that continue the match (the previous turn's last
+      // page, typically) are copied into the request's own next page instead of recomputed.
+      cache_.Lock(match.partial_node);  // its page must survive the allocation's evictions
+      if (GrowPageTable(r, match.tokens + match.partial_tokens)) {
+        transformer_->CopyKvSlots(match.partial_page, r.page_table.back(), match.partial_tokens);
+        r.computed += match.partial_tokens;
+      }
+      cache_.Unlock(match.partial_node);
+    }
     if (!r.cached_tokens_reported && !r.first_scheduled.has_value()) {
-      r.cached_tokens = match.tokens;
+      r.cached_tokens = r.computed;
       counters_.prompt_tokens += r.prompt_tokens;
-      counters_.cached_tokens += match.tokens;
+      counters_.cached_tokens += r.computed;
     }
     if (!r.first_scheduled.has_value()) r.first_scheduled = absl::Now();
     if (!r.prompt_observed) {
@@ -479,8 +489,26 @@ void Scheduler::CacheComputedPages(Request& r) {
   r.shared_pages = full_pages;
 }
 
+void Scheduler::CacheTailPage(Request& r) {
+  if (!options_.enable_radix_cache) return;
+  const std::int64_t page_size = pool_->page_size();
+  const std::int64_t full_pages = r.computed / page_size;
+  // CacheComputedPages() left every whole page in the tree (shared_pages == full_pages).
+  if (r.computed % page_size == 0 || r.shared_pages != full_pages ||
+      static_cast<std::int64_t>(r.page_table.size()) <= full_pages) {
+    return;
+  }
+  const std::int64_t already =
+      cache_.Insert(std::span(r.tokens).first(static_cast<std::size_t>(r.computed)),
+                    std::span(r.page_table).first(static_cast<std::size_t>(full_pages + 1)));
+  if (already < r.computed) r.shared_pages = full_pages + 1;  // the tree owns the tail page now
+}
+
 void Scheduler::ReleasePages(Request& r) {
-  if (r.computed > 0) CacheComputedPages(r);
+  if (r.computed > 0) {
+    CacheComputedPages(r);
+    CacheTailPage(r);
+  }
   if (r.cache_node != nullptr) cache_.Unlock(r.cache_node);
   r.cache_node = nullptr;
   pool_->Free(std::span(r.page_table).subspan(static_cast<std::size_t>(r.shared_pages)));

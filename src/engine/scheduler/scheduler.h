@@ -117,6 +117,8 @@ class Scheduler {
 
   // Moves the request's computed full pages into the radix cache and pins them.
   void CacheComputedPages(Request& request);
+  // Inserts a releasing request's partial last page, so the next turn finds all of its tokens.
+  void CacheTailPage(Request& request);
   void ReleasePages(Request& request);
   void Preempt(std::size_t running_index);
   void Finish(std::unique_ptr<Request> request, FinishReason reason, nlohmann::json matched_stop,

@@ -55,4 +55,19 @@ absl::StatusOr<KvCache> KvCache::Create(std::int64_t num_layers, std::int64_t nu
   return cache;
 }
 
+void KvCache::CopySlots(std::int64_t from, std::int64_t to, std::int64_t slots) {
+  const std::int64_t page_bytes = KvCachePageBytes(layout_);
+  // A head's slots are contiguous within a page: (kv_head, slot, d).
+  const std::int64_t head_stride = page_bytes / layout_.num_kv_heads;
+  const auto bytes = static_cast<size_t>(head_stride / layout_.page_size * slots);
+  for (const KvCacheLayer& layer : layers_) {
+    for (std::byte* pool : {layer.k, layer.v}) {
+      for (std::int64_t head = 0; head < layout_.num_kv_heads; ++head) {
+        std::memcpy(pool + to * page_bytes + head * head_stride,
+                    pool + from * page_bytes + head * head_stride, bytes);
+      }
+    }
+  }
+}
+
 }  // namespace radixlm::engine

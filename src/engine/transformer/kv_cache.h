@@ -31,6 +31,11 @@ class KvCache {
   const KvCacheLayout& layout() const { return layout_; }
   std::int64_t bytes() const { return bytes_; }
 
+  // CopySlots() copies the keys and values of the first `slots` slots of page `from` into page
+  // `to`, in every layer: a request continuing a cached partial page gets those tokens without
+  // recomputing them (pages are never shared partly).
+  void CopySlots(std::int64_t from, std::int64_t to, std::int64_t slots);
+
  private:
   struct Unmapper {
     size_t bytes;

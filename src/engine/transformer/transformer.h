@@ -82,6 +82,10 @@ class Transformer {
   std::int64_t vocab_size() const { return config_.vocab_size; }
   const ModelConfig& config() const { return config_; }
   const KvCache& kv_cache() const { return kv_cache_; }
+  // See KvCache::CopySlots().
+  void CopyKvSlots(std::int64_t from_page, std::int64_t to_page, std::int64_t slots) {
+    kv_cache_.CopySlots(from_page, to_page, slots);
+  }
   const TransformerOptions& options() const { return options_; }
   // Bytes of weights the kernels stream per token (packed or viewed).
   std::int64_t weight_bytes() const;

@@ -77,6 +77,46 @@ TEST(RadixCacheTest, PageAlignedMatching) {
   ASSERT_TRUE(cache.Validate().ok()) << cache.Validate();
 }
 
+TEST(RadixCacheTest, PartialPagesOfFinishedSequencesAreOfferedForCopying) {
+  PagePool pool(16, 4);
+  RadixCache cache(&pool);
+  // A finished turn of 10 tokens: two whole pages and a partial one with 2 slots.
+  const std::vector<std::int32_t> turn = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  const std::vector<PageId> pages = Take(pool, 3);
+  EXPECT_EQ(cache.Insert(turn, pages), 0);
+  ASSERT_TRUE(cache.Validate().ok()) << cache.Validate();
+  EXPECT_EQ(cache.stats().cached_tokens, 10);
+  EXPECT_EQ(cache.evictable_pages(), 3);
+
+  // The next turn: the whole pages match, the partial page's 2 slots are offered.
+  RadixCache::Match next = cache.MatchPrefix(std::vector<std::int32_t>{1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                                       10, 11, 12, 13});
+  EXPECT_EQ(next.tokens, 8);
+  EXPECT_EQ(next.partial_tokens, 2);
+  EXPECT_EQ(next.partial_page, pages[2]);
+  ASSERT_NE(next.partial_node, nullptr);
+  // Divergence inside a whole page: its agreeing slots are offered too.
+  RadixCache::Match diverging = cache.MatchPrefix(std::vector<std::int32_t>{1, 2, 3, 4, 5, 6, 0});
+  EXPECT_EQ(diverging.tokens, 4);
+  EXPECT_EQ(diverging.partial_tokens, 2);
+  ASSERT_TRUE(cache.Validate().ok()) << cache.Validate();
+
+  // Inserting the same finished sequence again reports all of it cached (the caller's pages are
+  // duplicates); a longer one splits the partial page off as a leaf of its own.
+  EXPECT_EQ(cache.Insert(turn, pages), 10);
+  const std::vector<std::int32_t> longer = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+  std::vector<PageId> longer_pages = next.pages;
+  for (PageId page : Take(pool, 2)) longer_pages.push_back(page);
+  EXPECT_EQ(cache.Insert(longer, longer_pages), 8);
+  ASSERT_TRUE(cache.Validate().ok()) << cache.Validate();
+  EXPECT_EQ(cache.MatchPrefix(longer).tokens, 12);
+  EXPECT_EQ(cache.stats().cached_tokens, 8 + 2 + 5);
+  // Evicting everything returns every page, partial ones included.
+  EXPECT_EQ(cache.Evict(100), 5);
+  EXPECT_EQ(pool.used_pages(), 0);
+  ASSERT_TRUE(cache.Validate().ok()) << cache.Validate();
+}
+
 TEST(RadixCacheTest, EvictsLeastRecentlyUsedUnlockedLeavesOnly) {
   PagePool pool(16, 1);
   RadixCache cache(&pool);
@@ -154,6 +194,24 @@ TEST_P(RadixCachePropertyTest, AgreesWithNaiveModel) {
     }
     return std::make_pair(matched, pages);
   };
+  // The most slots of one cached page (a child edge's first page past the match) that agree with
+  // tokens[matched...].
+  auto naive_partial = [&](const std::vector<std::int32_t>& tokens, std::int64_t matched) {
+    std::int64_t best = 0;
+    for (const auto& [key, page] : model) {
+      const auto length = static_cast<std::int64_t>(key.size());
+      if (length <= matched || length > matched + page_size) continue;
+      if (!std::equal(key.begin(), key.begin() + matched, tokens.begin())) continue;
+      std::int64_t same = 0;
+      while (matched + same < length && matched + same < static_cast<std::int64_t>(tokens.size()) &&
+             key[static_cast<size_t>(matched + same)] == tokens[static_cast<size_t>(matched + same)]) {
+        ++same;
+      }
+      best = std::max(best, same);
+    }
+    return best;
+  };
+  auto pages_for = [&](std::int64_t tokens) { return (tokens + page_size - 1) / page_size; };
   auto forget_freed_pages = [&] {
     for (auto it = model.begin(); it != model.end();) {
       it = pool.IsAllocated(it->second) ? std::next(it) : model.erase(it);
@@ -168,9 +226,22 @@ TEST_P(RadixCachePropertyTest, AgreesWithNaiveModel) {
       const auto [expected_tokens, expected_pages] = naive_match(tokens);
       ASSERT_EQ(match.tokens, expected_tokens) << "step " << step;
       ASSERT_EQ(match.pages, expected_pages) << "step " << step;
+      ASSERT_EQ(match.partial_tokens, naive_partial(tokens, match.tokens)) << "step " << step;
+      if (match.partial_tokens > 0) {
+        const std::int64_t end = match.tokens + match.partial_tokens;
+        const bool found = std::any_of(model.begin(), model.end(), [&](const auto& entry) {
+          return entry.second == match.partial_page && entry.first.size() >= size_t(end) &&
+                 std::equal(tokens.begin(), tokens.begin() + end, entry.first.begin());
+        });
+        ASSERT_TRUE(found) << "step " << step << ": the partial page holds other tokens";
+      }
       cache.Lock(match.node);
-      const std::int64_t aligned = static_cast<std::int64_t>(tokens.size()) / page_size * page_size;
-      const auto needed = static_cast<std::int32_t>((aligned - match.tokens) / page_size);
+      // A finished request inserts its partial last page too; a prefill only whole pages.
+      const auto size = static_cast<std::int64_t>(tokens.size());
+      const std::int64_t aligned = size / page_size * page_size;
+      const std::int64_t length = (random() % 2 == 0) ? size : aligned;
+      const auto needed =
+          static_cast<std::int32_t>(pages_for(length) - static_cast<std::int64_t>(match.pages.size()));
       if (pool.free_pages() < needed) {
         cache.Evict(needed - pool.free_pages());
         forget_freed_pages();
@@ -179,12 +250,19 @@ TEST_P(RadixCachePropertyTest, AgreesWithNaiveModel) {
       if (fresh.has_value()) {
         std::vector<PageId> pages = match.pages;
         pages.insert(pages.end(), fresh->begin(), fresh->end());
-        const std::span<const std::int32_t> key(tokens.data(), static_cast<size_t>(aligned));
+        const std::vector<std::int32_t> key(tokens.begin(), tokens.begin() + length);
+        const bool tail_cached = length != aligned && model.count(key) > 0;
         const std::int64_t already = cache.Insert(key, pages);
-        ASSERT_EQ(already, match.tokens) << "the locked match cannot have shrunk or grown";
-        for (std::int64_t end = already + page_size; end <= aligned; end += page_size) {
-          model[std::vector<std::int32_t>(tokens.begin(), tokens.begin() + end)] =
-              pages[static_cast<size_t>(end / page_size - 1)];
+        ASSERT_EQ(already, tail_cached ? length : match.tokens)
+            << "step " << step << ": the locked match cannot have shrunk or grown";
+        if (tail_cached) {
+          pool.Free(*fresh);  // every page was a duplicate
+        } else {
+          for (std::int64_t end = already + page_size; end <= aligned; end += page_size) {
+            model[std::vector<std::int32_t>(tokens.begin(), tokens.begin() + end)] =
+                pages[static_cast<size_t>(end / page_size - 1)];
+          }
+          if (length != aligned) model[key] = pages.back();
         }
       }
       if (random() % 2 == 0) {
@@ -210,13 +288,18 @@ TEST_P(RadixCachePropertyTest, AgreesWithNaiveModel) {
     }
     // The model is closed under prefixes (eviction removes leaves only), and the tree holds
     // exactly the model's pages: no page leaks.
+    std::int64_t model_tokens = 0;
     for (const auto& [prefix, page] : model) {
-      if (prefix.size() > static_cast<size_t>(page_size)) {
-        ASSERT_TRUE(model.count(std::vector<std::int32_t>(prefix.begin(), prefix.end() - page_size)))
+      const size_t last_page = prefix.size() % static_cast<size_t>(page_size) == 0
+                                   ? static_cast<size_t>(page_size)
+                                   : prefix.size() % static_cast<size_t>(page_size);
+      model_tokens += static_cast<std::int64_t>(last_page);
+      if (prefix.size() > last_page) {
+        ASSERT_TRUE(model.count(std::vector<std::int32_t>(prefix.begin(), prefix.end() - last_page)))
             << "step " << step;
       }
     }
-    ASSERT_EQ(cache.stats().cached_tokens, static_cast<std::int64_t>(model.size()) * page_size);
+    ASSERT_EQ(cache.stats().cached_tokens, model_tokens) << "step " << step;
     ASSERT_EQ(pool.used_pages(), static_cast<std::int32_t>(model.size())) << "step " << step;
   }
   for (const Holder& holder : locked) cache.Unlock(holder.node);

@@ -320,22 +320,28 @@ TEST_P(CachedEqualsUncachedTest, PoolFarSmallerThanTheWorkload) {
 
 INSTANTIATE_TEST_SUITE_P(PageSizes, CachedEqualsUncachedTest, ::testing::Values(1, 4, 16));
 
-TEST(EngineTest, MultiTurnConversationComputesOnlyNewTokens) {
-  auto engine = MakeEngine(TinyOptions());
+TEST_P(CachedEqualsUncachedTest, MultiTurnConversationComputesOnlyNewTokens) {
+  EngineOptions options = TinyOptions();
+  options.page_size = GetParam();
+  auto engine = MakeEngine(options);
   ASSERT_NE(engine, nullptr);
   std::vector<std::int32_t> history = Range(0, 50);
+  std::vector<std::vector<std::int32_t>> prompts, outputs;
   for (int turn = 0; turn < 5; ++turn) {
     history = Concat(history, Range(200 + 10 * turn, 208 + 10 * turn));  // the user's message
     absl::StatusOr<GenerateResult> result = engine->Generate(Greedy(history, 6));
     ASSERT_TRUE(result.ok());
     if (turn > 0) {
-      // Everything before this turn's message was computed last turn (but the answer's last
-      // token, whose KV is computed now), page-aligned.
+      // Everything before this turn's message was computed last turn, whatever the page size
+      // (the partial last page is copied), but the answer's last token, whose KV is computed now.
       const std::int64_t new_tokens = 8 + 1;
-      EXPECT_GE(result->cached_tokens, result->prompt_tokens - new_tokens - 3) << "turn " << turn;
+      EXPECT_EQ(result->cached_tokens, result->prompt_tokens - new_tokens) << "turn " << turn;
     }
+    prompts.push_back(history);
+    outputs.push_back(result->output_ids);
     history = Concat(history, result->output_ids);
   }
+  EXPECT_EQ(outputs, SoloOutputs(prompts, 6));
 }
 
 TEST(EngineTest, AbortMidPrefillAndMidDecodeReturnsEveryPage) {
