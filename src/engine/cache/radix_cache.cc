@@ -17,6 +17,7 @@
 #include "src/engine/cache/radix_cache.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <queue>
 #include <unordered_set>
@@ -119,14 +120,17 @@ RadixCache::Match RadixCache::MatchPrefix(std::span<const std::int32_t> tokens) 
   }
   match.node = node;
   // The first page of the child edge that agrees longest with what follows (less than a page, or
-  // the walk above would have taken it).
+  // the walk above would have taken it). Children are ordered lexicographically by first page, so
+  // the longest agreement is with a neighbour of where that page would be filed.
   const std::span<const std::int32_t> after = tokens.subspan(static_cast<size_t>(match.tokens));
-  for (auto& [first, child] : node->children) {
-    const auto same = static_cast<std::int64_t>(CommonPrefix(first, after));
+  const auto next = node->children.lower_bound(FirstPage(after, page_size));
+  for (auto it : {next, next == node->children.begin() ? node->children.end() : std::prev(next)}) {
+    if (it == node->children.end()) continue;
+    const auto same = static_cast<std::int64_t>(CommonPrefix(it->first, after));
     if (same > match.partial_tokens) {
       match.partial_tokens = same;
-      match.partial_page = child->pages.front();
-      match.partial_node = child.get();
+      match.partial_page = it->second->pages.front();
+      match.partial_node = it->second.get();
     }
   }
   if (match.partial_node != nullptr) match.partial_node->last_access = clock_;
