@@ -1,7 +1,7 @@
 // Invariants (checked by Validate()):
-//  I1. Every non-root node has a non-empty edge of whole pages, pages.size() ==
-//      ceil(key.size() / page_size) > 0, where only a leaf's last page may be partial (a finished
-//      request's tail, whose slots past its key are never read through the tree).
+//  I1. Every non-root node has a non-empty edge and one page per page_size tokens of it,
+//      pages.size() == ceil(key.size() / page_size); only a leaf's last page may be partial (a
+//      finished request's tail, whose slots past its key are never read through the tree).
 //  I2. A node is stored in its parent's children under the first page of its key (all of the key
 //      when it is shorter than a page), and its parent pointer names that parent; no two children
 //      of a node share that key.
