@@ -7,10 +7,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <regex>
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "src/common/child_process.h"
 #include "src/common/strings.h"
 
 namespace radixlm::cli {
@@ -107,25 +109,14 @@ ServerProcess::~ServerProcess() {
 
 absl::Status ServerProcess::Stop(absl::Duration grace) {
   if (pid_ <= 0) return absl::OkStatus();
-  kill(pid_, SIGTERM);
-  const absl::Time deadline = absl::Now() + grace;
-  int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) break;
-    if (absl::Now() > deadline) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-      return absl::DeadlineExceededError("radixlm serve did not stop within the grace period");
-    }
-    absl::SleepFor(absl::Milliseconds(20));
+  const std::optional<int> status = SignalAndReap(std::exchange(pid_, -1), SIGTERM, grace);
+  if (!status.has_value()) {
+    return absl::DeadlineExceededError("radixlm serve did not stop within the grace period");
   }
-  pid_ = -1;
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return absl::OkStatus();
+  if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) return absl::OkStatus();
   return absl::InternalError(StrCat("radixlm serve exited with status ",
-                                    WIFEXITED(status) ? WEXITSTATUS(status)
-                                                      : 128 + WTERMSIG(status)));
+                                    WIFEXITED(*status) ? WEXITSTATUS(*status)
+                                                       : 128 + WTERMSIG(*status)));
 }
 
 }  // namespace radixlm::cli

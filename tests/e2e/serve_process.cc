@@ -14,9 +14,12 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "curl/curl.h"
+#include "src/common/child_process.h"
 
 namespace radixlm::e2e {
 namespace fs = std::filesystem;
@@ -122,22 +125,8 @@ std::string ServeProcess::base_url() const { return "http://127.0.0.1:" + std::t
 
 int ServeProcess::Stop(int signal_number, absl::Duration timeout) {
   if (pid_ <= 0) return -1;
-  kill(pid_, signal_number);
-  const absl::Time deadline = absl::Now() + timeout;
-  int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) break;
-    if (absl::Now() > deadline) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      pid_ = -1;
-      return -1;
-    }
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  const std::optional<int> status = SignalAndReap(std::exchange(pid_, -1), signal_number, timeout);
+  return status.has_value() && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
 }
 
 std::string ServeProcess::log() const {
