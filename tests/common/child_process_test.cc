@@ -4,19 +4,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 
 namespace radixlm {
 namespace {
 
-// A child that sleeps until signalled; with `ignore_term` it ignores SIGTERM.
+// A child that sleeps until signalled; with `ignore_term` it ignores SIGTERM. Returns once the
+// child has set its signal disposition (it reports through a pipe), so the test cannot race it.
 pid_t SleepingChild(bool ignore_term) {
+  int ready[2];
+  if (pipe(ready) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
     if (ignore_term) signal(SIGTERM, SIG_IGN);
+    const char byte = 1;
+    (void)!write(ready[1], &byte, 1);
     for (;;) pause();
   }
+  char byte = 0;
+  if (pid > 0) (void)!read(ready[0], &byte, 1);
+  close(ready[0]);
+  close(ready[1]);
   return pid;
 }
 
@@ -33,7 +42,6 @@ TEST(SignalAndReapTest, ReturnsTheStatusOfAChildThatStops) {
 TEST(SignalAndReapTest, KillsAndReapsAChildThatIgnoresTheSignal) {
   const pid_t pid = SleepingChild(true);
   ASSERT_GT(pid, 0);
-  absl::SleepFor(absl::Milliseconds(100));  // let it install SIG_IGN
   EXPECT_FALSE(SignalAndReap(pid, SIGTERM, absl::Milliseconds(200)).has_value());
   EXPECT_EQ(waitpid(pid, nullptr, WNOHANG), -1) << "the child must have been reaped";
 }
