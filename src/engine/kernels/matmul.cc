@@ -213,6 +213,14 @@ bool ShareActivations(std::span<const MatmulOutput> outputs) {
 void MatmulShared(const float* x, int64_t m, std::span<const MatmulOutput> outputs,
                   std::span<std::byte> scratch, ThreadPool* pool) {
   if (m <= 0 || outputs.empty()) return;
+  if (std::any_of(outputs.begin(), outputs.end(),
+                  [](const MatmulOutput& output) { return output.weights->rows() <= 0; })) {
+    // An empty (default-constructed) matrix has nothing to compute; the schedules divide by N.
+    for (const MatmulOutput& output : outputs) {
+      if (output.weights->rows() > 0) MatmulShared(x, m, {&output, 1}, scratch, pool);
+    }
+    return;
+  }
   if (outputs.size() > kMaxSharedOutputs || !ShareActivations(outputs)) {
     for (const MatmulOutput& output : outputs) MatmulShared(x, m, {&output, 1}, scratch, pool);
     return;

@@ -216,6 +216,19 @@ TEST_P(MatmulTest, SharedInputOutputsEqualSeparateCalls) {
   }
 }
 
+TEST_P(MatmulTest, EmptyWeightsComputeNothing) {
+  ThreadPool pool(2);
+  const PackedWeights empty;
+  for (int64_t m : {int64_t{1}, int64_t{16}, int64_t{40}}) {
+    const std::vector<float> x(static_cast<size_t>(m * 8), 1.0f);
+    std::vector<float> y(4, -7.0f);
+    Matmul(x.data(), m, empty, nullptr, y.data(), {}, &pool);
+    const MatmulOutput outputs[] = {{&empty, nullptr, y.data()}, {&empty, nullptr, y.data()}};
+    MatmulShared(x.data(), m, outputs, {}, &pool);
+    EXPECT_EQ(y, std::vector<float>(4, -7.0f)) << "m=" << m;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllIsas, MatmulTest, ::testing::ValuesIn(testing::AllIsas()),
                          testing::IsaTestName);
 
