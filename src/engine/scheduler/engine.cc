@@ -276,6 +276,9 @@ void Engine::Impl::Loop() {
                !scheduler_->idle();
       });
       incoming.swap(incoming_);
+      // Until the step's PublishStats(), the taken requests count as queued (Submit's limit
+      // and stats() read published_ + incoming_; they would otherwise vanish from both).
+      published_.queued_requests += static_cast<std::int64_t>(incoming.size());
       aborts.swap(aborts_);
       tasks.swap(tasks_);
       stopping = stopping_;

@@ -415,6 +415,38 @@ TEST(EngineTest, FullQueueIsResourceExhausted) {
   EXPECT_EQ(finished, accepted);
 }
 
+// A request on its way from Submit() into the scheduler's queue still counts against
+// max_queued_requests: once the loop thread took it in, until the step after it published the
+// queue's new length, a second request used to find the queue empty (a flaky e2e 503 test).
+TEST(EngineTest, ARequestEnteringTheQueueKeepsItFull) {
+  EngineOptions options = TinyOptions();
+  options.max_running_requests = 1;
+  options.max_queued_requests = 1;
+  auto engine = MakeEngine(options);
+  ASSERT_NE(engine, nullptr);
+  GenerateRequest running = Greedy(Range(0, 10), 1 << 20);  // lasts until aborted
+  running.rid = "running";
+  ASSERT_TRUE(engine->Submit(running, {}).ok());
+  while (engine->stats().running_requests == 0) std::this_thread::yield();
+  for (int cycle = 0; cycle < 20; ++cycle) {
+    std::promise<void> queued_done;
+    GenerateRequest queued = Greedy(Range(cycle, cycle + 10), 1);
+    queued.rid = "queued";
+    absl::StatusOr<std::string> accepted = engine->Submit(
+        queued, {nullptr, [&](const GenerateResult&) { queued_done.set_value(); }});
+    ASSERT_TRUE(accepted.ok()) << "cycle " << cycle << ": " << accepted.status();
+    // While "queued" waits behind "running", every other request is refused.
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      absl::StatusOr<std::string> extra = engine->Submit(Greedy(Range(1, 5), 1), {});
+      ASSERT_EQ(extra.status().code(), absl::StatusCode::kResourceExhausted)
+          << "cycle " << cycle << ", attempt " << attempt;
+    }
+    EXPECT_TRUE(engine->Abort("queued"));
+    queued_done.get_future().wait();
+  }
+  EXPECT_TRUE(engine->Abort("running"));
+}
+
 TEST(EngineTest, DuplicateLiveRidIsRejected) {
   auto engine = MakeEngine(TinyOptions());
   ASSERT_NE(engine, nullptr);
