@@ -167,37 +167,32 @@ void HandleGenerate(ServerContext& context, const HttpRequest& request,
     std::lock_guard lock(state->mutex);
     state->pending = count + 1;
   }
+  std::vector<engine::GenerateRequest> requests(count);
   for (std::size_t i = 0; i < count; ++i) {
     const GenerateItem& item = state->call.items[i];
     state->progress[i].prompt_tokens = static_cast<std::int64_t>(item.input_ids.size());
-    engine::GenerateRequest engine_request;
-    engine_request.rid = item.rid;
-    engine_request.input_ids = item.input_ids;
-    engine_request.sampling = item.sampling;
-    engine::RequestCallbacks callbacks;
-    callbacks.on_delta = [state, i](const engine::GenerateDelta& delta) {
-      OnItemDelta(*state, i, delta);
-    };
-    callbacks.on_done = [state, i](const engine::GenerateResult& result) {
-      OnItemDone(*state, i, result);
-    };
-    absl::StatusOr<std::string> submitted =
-        context.tracker.Submit(std::move(engine_request), std::move(callbacks));
-    if (!submitted.ok()) {
-      state->Fail(submitted.status());
-      for (std::size_t k = i; k < count; ++k) {
-        const GenerateItem& unsent = state->call.items[k];
-        if (unsent.session.has_value()) context.sessions.Finish(unsent.session->id, unsent.rid, {});
-      }
-      // Do not leave half a batch running for an answer that is an error.
-      for (std::size_t k = 0; k < i; ++k) context.tracker.Abort(state->call.items[k].rid);
-      {
-        std::lock_guard lock(state->mutex);
-        state->pending -= count - i;
-      }
-      break;
-    }
+    requests[i].rid = item.rid;
+    requests[i].input_ids = item.input_ids;
+    requests[i].sampling = item.sampling;
   }
+  context.tracker.SubmitBatch(
+      std::move(requests),
+      [state](std::size_t i) {
+        return engine::RequestCallbacks{
+            [state, i](const engine::GenerateDelta& delta) { OnItemDelta(*state, i, delta); },
+            [state, i](const engine::GenerateResult& result) { OnItemDone(*state, i, result); }};
+      },
+      [&context, &state, count](std::size_t refused, const absl::Status& status) {
+        state->Fail(status);
+        for (std::size_t k = refused; k < count; ++k) {
+          const GenerateItem& unsent = state->call.items[k];
+          if (unsent.session.has_value()) {
+            context.sessions.Finish(unsent.session->id, unsent.rid, {});
+          }
+        }
+        std::lock_guard lock(state->mutex);
+        state->pending -= count - refused;
+      });
   state->Done();
 }
 

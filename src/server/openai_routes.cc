@@ -216,31 +216,27 @@ void Run(ServerContext& context, OpenAiCall call, std::vector<PreparedPrompt> pr
                                    state->prompts[i].echo_prefix, nullptr, nullptr, std::nullopt)));
     }
   }
+  std::vector<engine::GenerateRequest> requests(count);
   for (std::size_t i = 0; i < count; ++i) {
     const PreparedPrompt& prompt = state->prompts[i];
     state->counts[i].prompt_tokens = static_cast<std::int64_t>(prompt.input_ids.size());
     state->text_offsets[i] = static_cast<std::int64_t>(prompt.echo_prefix.size());
-    engine::GenerateRequest request;
-    request.rid = prompt.rid;
-    request.input_ids = prompt.input_ids;
-    request.sampling = prompt.sampling;
-    engine::RequestCallbacks callbacks;
-    callbacks.on_delta = [state, i](const engine::GenerateDelta& delta) {
-      OnDelta(*state, i, delta);
-    };
-    callbacks.on_done = [state, i](const engine::GenerateResult& result) {
-      OnDone(*state, i, result);
-    };
-    absl::StatusOr<std::string> submitted =
-        context.tracker.Submit(std::move(request), std::move(callbacks));
-    if (!submitted.ok()) {
-      state->Fail(submitted.status());
-      for (std::size_t k = 0; k < i; ++k) context.tracker.Abort(state->prompts[k].rid);
-      std::lock_guard lock(state->mutex);
-      state->pending -= count - i;
-      break;
-    }
+    requests[i].rid = prompt.rid;
+    requests[i].input_ids = prompt.input_ids;
+    requests[i].sampling = prompt.sampling;
   }
+  context.tracker.SubmitBatch(
+      std::move(requests),
+      [state](std::size_t i) {
+        return engine::RequestCallbacks{
+            [state, i](const engine::GenerateDelta& delta) { OnDelta(*state, i, delta); },
+            [state, i](const engine::GenerateResult& result) { OnDone(*state, i, result); }};
+      },
+      [&state, count](std::size_t refused, const absl::Status& status) {
+        state->Fail(status);
+        std::lock_guard lock(state->mutex);
+        state->pending -= count - refused;
+      });
   if (state->call.stream) state->OpenStream();
   state->Done();
 }

@@ -70,6 +70,22 @@ absl::StatusOr<std::string> RequestTracker::Submit(engine::GenerateRequest reque
   return submitted_rid;
 }
 
+void RequestTracker::SubmitBatch(
+    std::vector<engine::GenerateRequest> requests,
+    const std::function<engine::RequestCallbacks(std::size_t)>& callbacks_for,
+    const std::function<void(std::size_t, const absl::Status&)>& on_refused) {
+  std::vector<std::string> submitted;
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    absl::StatusOr<std::string> rid = Submit(std::move(requests[i]), callbacks_for(i));
+    if (!rid.ok()) {
+      on_refused(i, rid.status());
+      for (const std::string& sent : submitted) Abort(sent);
+      return;
+    }
+    submitted.push_back(*std::move(rid));
+  }
+}
+
 int RequestTracker::AbortPrefix(std::string_view prefix) {
   std::vector<std::string> matching;
   {

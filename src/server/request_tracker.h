@@ -9,11 +9,14 @@
 #define RADIXLM_SRC_SERVER_REQUEST_TRACKER_H_
 
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -35,6 +38,13 @@ class RequestTracker {
   // NewRequestId(). A rid that is already live is kInvalidArgument ("Duplicate request ID").
   absl::StatusOr<std::string> Submit(engine::GenerateRequest request,
                                      engine::RequestCallbacks callbacks);
+
+  // Submits one HTTP call's requests in order, the i-th with callbacks_for(i). At the first
+  // refusal it calls on_refused(i, status) and then aborts the ones already submitted, so that
+  // half a batch does not run for an answer that is an error; the rest are not submitted.
+  void SubmitBatch(std::vector<engine::GenerateRequest> requests,
+                   const std::function<engine::RequestCallbacks(std::size_t)>& callbacks_for,
+                   const std::function<void(std::size_t, const absl::Status&)>& on_refused);
 
   // Aborts every live request whose rid starts with `prefix`; returns how many.
   int AbortPrefix(std::string_view prefix);
