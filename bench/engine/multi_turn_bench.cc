@@ -118,9 +118,9 @@ absl::StatusOr<double> FreshPromptTtftMs(engine::Engine& engine, std::int64_t to
 // first and cached, then an unrelated request decodes `reply_tokens` tokens (as the previous turn's
 // reply does before a real turn: without it the context's KV would still be in the CPU caches and
 // the reference ~10% faster than any real turn can be), then the whole prompt, whose TTFT is
-// measured. The first token is replaced by a
-// fresh one per repeat so that nothing else in the cache is shared; the cache copies a partial
-// last page, so exactly the new tokens are computed at any page size.
+// measured. The first token is replaced by a fresh one per repeat so that nothing else in the
+// cache is shared; the cache copies a partial last page, so exactly the new tokens are computed
+// at any page size.
 absl::StatusOr<double> NewTokensTtftMs(engine::Engine& engine, std::vector<std::int32_t> prompt,
                                        std::int64_t new_tokens, std::int64_t reply_tokens,
                                        int repeats, int salt) {

@@ -5,8 +5,9 @@
 //
 // Reported per turn index, cache on and cache off from the same process run: prompt tokens,
 // cached tokens, computed share, TTFT p50/p95; totals; and the target of issue 4 that TTFT on a
-// cached prefix stays within 10% of the cost of the new tokens alone (measured as the TTFT of a
-// fresh prompt that long, without context).
+// cached prefix stays within 10% of the cost of the new tokens alone (measured as the TTFT of the
+// same prompt whose context, and only that, was run and cached before: NewTokensTtftMs() in the
+// .cc).
 #ifndef RADIXLM_BENCH_ENGINE_MULTI_TURN_BENCH_H_
 #define RADIXLM_BENCH_ENGINE_MULTI_TURN_BENCH_H_
 
