@@ -7,23 +7,16 @@
 #include "gtest/gtest.h"
 #include "radixlm/sglang/client.h"
 #include "tests/e2e/serve_process.h"
+#include "tests/e2e/shared_server_test.h"
 
 namespace radixlm::e2e {
 namespace {
 
-class ClientE2eTest : public ::testing::Test {
+class ClientE2eTest : public SharedServerTest {
  protected:
-  static void SetUpTestSuite() {
-    auto started = ServeProcess::Start({"--served-model-name", "tiny-test"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
-  }
-  static void TearDownTestSuite() {
-    EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->log();
-    delete server_;
-  }
+  static void SetUpTestSuite() { StartSharedServer({"--served-model-name", "tiny-test"}); }
   void SetUp() override {
-    ASSERT_NE(server_, nullptr);
+    ASSERT_NO_FATAL_FAILURE(SharedServerTest::SetUp());
     client_ = std::make_unique<sglang::Client>(
         sglang::ClientConfig{.base_url = server_->base_url(), .model = "tiny-test"});
   }
@@ -36,10 +29,8 @@ class ClientE2eTest : public ::testing::Test {
     return request;
   }
 
-  static ServeProcess* server_;
   std::unique_ptr<sglang::Client> client_;
 };
-ServeProcess* ClientE2eTest::server_ = nullptr;
 
 TEST_F(ClientE2eTest, ListeningLineNamesTheModelAndKvTokens) {
   EXPECT_NE(server_->listening_line().find("radixlm serve: listening on http://127.0.0.1:"),

@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/e2e/serve_process.h"
+#include "tests/e2e/shared_server_test.h"
 
 namespace radixlm::e2e {
 namespace {
@@ -30,21 +31,12 @@ std::string ErrorMessage(const json& body) {
   return body.dump();
 }
 
-class ErrorsE2eTest : public ::testing::Test {
+class ErrorsE2eTest : public SharedServerTest {
  protected:
   static void SetUpTestSuite() {
-    auto started = ServeProcess::Start({"--max-request-bytes", "65536", "--context-length", "256"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
+    StartSharedServer({"--max-request-bytes", "65536", "--context-length", "256"});
   }
-  static void TearDownTestSuite() {
-    EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->log();
-    delete server_;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
-  static ServeProcess* server_;
 };
-ServeProcess* ErrorsE2eTest::server_ = nullptr;
 
 TEST_F(ErrorsE2eTest, EveryBadRequestGetsA4xxWithAMessageAndTheServerKeepsServing) {
   const std::string long_prompt(3000, 'a');  // far over --context-length 256 once tokenized

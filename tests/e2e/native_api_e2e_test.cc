@@ -7,33 +7,22 @@
 
 #include "gtest/gtest.h"
 #include "tests/e2e/serve_process.h"
+#include "tests/e2e/shared_server_test.h"
 
 namespace radixlm::e2e {
 namespace {
 
 using nlohmann::json;
 
-class NativeApiE2eTest : public ::testing::Test {
+class NativeApiE2eTest : public SharedServerTest {
  protected:
-  static void SetUpTestSuite() {
-    auto started = ServeProcess::Start({"--served-model-name", "tiny-test"});
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = started->release();
-  }
-  static void TearDownTestSuite() {
-    EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->log();
-    delete server_;
-  }
-  void SetUp() override { ASSERT_NE(server_, nullptr); }
+  static void SetUpTestSuite() { StartSharedServer({"--served-model-name", "tiny-test"}); }
 
   static HttpResult Post(const std::string& path, const json& body) {
     return Http("POST", server_->base_url() + path, body.dump());
   }
   static HttpResult Get(const std::string& path) { return Http("GET", server_->base_url() + path); }
-
-  static ServeProcess* server_;
 };
-ServeProcess* NativeApiE2eTest::server_ = nullptr;
 
 TEST_F(NativeApiE2eTest, GenerateTextReturnsTextIdsAndMetaInfo) {
   HttpResult result = Post(
@@ -94,9 +83,9 @@ TEST_F(NativeApiE2eTest, ABatchWithARefusedItemAnswersTheErrorAndRunsNothing) {
   EXPECT_NE(refused.body.find("Duplicate request ID detected: twice"), std::string::npos)
       << refused.body;
   EXPECT_EQ(aborted_total(), aborted_before + 1);
-  HttpResult again = Post("/generate", {{"text", "first"},
-                                        {"rid", "twice"},
-                                        {"sampling_params", {{"max_new_tokens", 1}}}});
+  HttpResult again =
+      Post("/generate",
+           {{"text", "first"}, {"rid", "twice"}, {"sampling_params", {{"max_new_tokens", 1}}}});
   EXPECT_EQ(again.status, 200) << again.body;
 }
 
