@@ -1,7 +1,5 @@
 #include "src/engine/kernels/packed_weights.h"
 
-#include <sys/mman.h>
-
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -33,23 +31,6 @@ absl::Status ValidateMatrix(const void* src, DType src_type, int64_t rows, int64
   return absl::OkStatus();
 }
 
-// Matrices of a few MB and up are aligned to, and advised for, 2 MB transparent huge pages: decode
-// streams every weight once per token, and with 4 KB pages the page walks and the prefetcher
-// stopping at every page boundary cost a quarter of the bandwidth (llama-1b bf16 decode 15.9 →
-// 18.1 tok/s on 2 cores; docs/KERNELS.md). Where THP is off the advice is a no-op.
-constexpr int64_t kHugePageBytes = int64_t{2} << 20;
-
-std::byte* AllocateAligned(int64_t bytes) {
-  if (bytes < kHugePageBytes) {
-    return static_cast<std::byte*>(
-        std::aligned_alloc(kAlignment, static_cast<size_t>(RoundUp(bytes, kAlignment))));
-  }
-  const auto rounded = static_cast<size_t>(RoundUp(bytes, kHugePageBytes));
-  void* memory = std::aligned_alloc(static_cast<size_t>(kHugePageBytes), rounded);
-  if (memory != nullptr) (void)madvise(memory, rounded, MADV_HUGEPAGE);
-  return static_cast<std::byte*>(memory);
-}
-
 // Runs fn(begin, end) over [0, rows) on `pool` when there is one.
 template <typename Fn>
 void ForRows(ThreadPool* pool, int64_t rows, Fn&& fn) {
@@ -77,15 +58,13 @@ absl::StatusOr<PackedWeights> PackWeights(const void* src, DType src_type, int64
   packed.cols_ = cols;
   packed.padded_cols_ = cols;
   packed.row_bytes_ = cols * FloatDTypeBytes(packed_type);
-  packed.storage_.reset(AllocateAligned(rows * packed.row_bytes_));
-  if (packed.storage_ == nullptr) {
-    return absl::ResourceExhaustedError(StrCat("cannot allocate ", rows * packed.row_bytes_,
-                                               " bytes for a ", DTypeName(packed_type),
-                                               " weight matrix"));
-  }
-  packed.data_ = packed.storage_.get();
+  absl::StatusOr<HugePageMemory> storage = HugePageMemory::Map(
+      rows * packed.row_bytes_, StrCat("a ", DTypeName(packed_type), " weight matrix"));
+  if (!storage.ok()) return storage.status();
+  packed.storage_ = *std::move(storage);
+  std::byte* dst = packed.storage_.data();
+  packed.data_ = dst;
   const int64_t src_row_bytes = cols * FloatDTypeBytes(src_type);
-  std::byte* dst = packed.storage_.get();
   if (packed_type == src_type) {
     ForRows(pool, rows, [&](int64_t begin, int64_t end) {
       std::memcpy(dst + begin * packed.row_bytes_,
@@ -127,12 +106,11 @@ absl::StatusOr<PackedWeights> QuantizeInt8(const void* src, DType src_type, int6
   packed.scales_per_row_ = packed.padded_cols_ / block;
   const int64_t data_bytes = RoundUp(rows * packed.row_bytes_, kAlignment);
   const int64_t scale_bytes = rows * packed.scales_per_row_ * static_cast<int64_t>(sizeof(float));
-  packed.storage_.reset(AllocateAligned(data_bytes + scale_bytes));
-  if (packed.storage_ == nullptr) {
-    return absl::ResourceExhaustedError(
-        StrCat("cannot allocate ", data_bytes + scale_bytes, " bytes for an int8 weight matrix"));
-  }
-  std::byte* data = packed.storage_.get();
+  absl::StatusOr<HugePageMemory> storage =
+      HugePageMemory::Map(data_bytes + scale_bytes, "an int8 weight matrix");
+  if (!storage.ok()) return storage.status();
+  packed.storage_ = *std::move(storage);
+  std::byte* data = packed.storage_.data();
   auto* scales = reinterpret_cast<float*>(data + data_bytes);
   packed.data_ = data;
   packed.scales_ = scales;

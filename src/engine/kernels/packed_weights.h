@@ -2,9 +2,9 @@
 // features, as stored in a Hugging Face checkpoint) in the layout Matmul() reads.
 //
 // Float types (f32, f16, bf16) use the checkpoint's own row-major layout. Every PackedWeights owns
-// its storage, matrices of 2 MB and up in memory advised for transparent huge pages (a copy of a
-// stored-type matrix, not a view of the mmap'd file: decode reads every weight once per token, and
-// the file's 4 KB pages cost a quarter of the bandwidth). The int8 types:
+// its storage in HugePageMemory, a copy even of a matrix already in the packed type, not a view of
+// the mmap'd file: decode reads every weight once per token, and the file's 4 KB pages cost a
+// quarter of the bandwidth. The int8 types:
 //   data    rows of padded_cols() bytes (cols rounded up to kInt8BlockSize, 64-byte aligned), each
 //           value stored as q + 128 with q = round_half_even(w * 127 / absmax) in [-127, 127]
 //           (unsigned, the operand order vpdpbusd needs); the padding holds q = 0.
@@ -17,11 +17,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 
 #include "absl/status/statusor.h"
 #include "src/engine/kernels/dtype.h"
+#include "src/engine/kernels/huge_page_memory.h"
 #include "src/engine/kernels/thread_pool.h"
 
 namespace radixlm::engine {
@@ -54,10 +53,6 @@ class PackedWeights {
   friend absl::StatusOr<PackedWeights> QuantizeInt8(const void*, DType, int64_t, int64_t, DType,
                                                     ThreadPool*);
 
-  struct FreeDeleter {
-    void operator()(std::byte* memory) const { std::free(memory); }
-  };
-
   DType dtype_ = DType::kF32;
   int64_t rows_ = 0;
   int64_t cols_ = 0;
@@ -66,7 +61,7 @@ class PackedWeights {
   int64_t padded_cols_ = 0;
   const float* scales_ = nullptr;
   int64_t scales_per_row_ = 0;
-  std::unique_ptr<std::byte[], FreeDeleter> storage_;
+  HugePageMemory storage_;
 };
 
 // PackWeights() prepares a row-major [rows, cols] matrix of `src_type` (f32, f16 or bf16) for

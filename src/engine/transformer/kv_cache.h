@@ -9,12 +9,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "src/engine/kernels/attention.h"
+#include "src/engine/kernels/huge_page_memory.h"
 
 namespace radixlm::engine {
 
@@ -26,7 +25,9 @@ class KvCache {
   // Bytes one page costs across all layers, K and V.
   static std::int64_t BytesPerPage(std::int64_t num_layers, const KvCacheLayout& layout);
 
-  const KvCacheLayer& layer(std::int64_t index) const { return layers_[static_cast<size_t>(index)]; }
+  const KvCacheLayer& layer(std::int64_t index) const {
+    return layers_[static_cast<size_t>(index)];
+  }
   std::int64_t num_pages() const { return num_pages_; }
   const KvCacheLayout& layout() const { return layout_; }
   std::int64_t bytes() const { return bytes_; }
@@ -37,11 +38,7 @@ class KvCache {
   void CopySlots(std::int64_t from, std::int64_t to, std::int64_t slots);
 
  private:
-  struct Unmapper {
-    size_t bytes;
-    void operator()(std::byte* memory) const;
-  };
-  std::unique_ptr<std::byte[], Unmapper> memory_;
+  HugePageMemory memory_;
   std::vector<KvCacheLayer> layers_;
   std::int64_t num_pages_ = 0;
   std::int64_t bytes_ = 0;
