@@ -1,5 +1,6 @@
 #include "src/server/generate_request.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "src/common/strings.h"
@@ -53,7 +54,6 @@ absl::StatusOr<GenerateCall> ParseGenerateCall(const Json& body,
   bool return_text = reader.Bool("return_text_in_logprobs").value_or(false);
   std::optional<std::string> session_id = reader.String("session_id");
   if (!reader.ok()) return reader.status();
-  (void)logprob_start_len;  // only output logprobs exist here (docs/SERVER.md)
 
   if (input_embeds != nullptr) {
     return absl::InvalidArgumentError("input_embeds is not supported by radixlm serve");
@@ -182,6 +182,7 @@ absl::StatusOr<GenerateCall> ParseGenerateCall(const Json& body,
     item.return_text_in_logprobs = return_text;
     item.sampling.return_logprob = item.return_logprob;
     item.sampling.top_logprobs = item.return_logprob ? item.top_logprobs_num : 0;
+    item.sampling.logprob_start_len = item.return_logprob ? logprob_start_len.value_or(-1) : -1;
     if (session_params != nullptr) {
       absl::StatusOr<SessionParams> parsed = ParseSessionParams(*session_params);
       if (!parsed.ok()) return parsed.status();
@@ -236,9 +237,40 @@ Json OutputTopLogprobs(const std::vector<engine::OutputLogprob>& logprobs, bool 
 
 namespace {
 
+// SGLang's input logprobs: the prompt from logprob_start_len on (its last token when -1), the first
+// position with a null log probability (nothing computed predicts it), then the engine's entries.
+Json InputTokenLogprobs(const GenerateItem& item,
+                        const std::vector<engine::OutputLogprob>& prompt_logprobs,
+                        const TokenTextFn& token_text) {
+  const auto prompt_length = static_cast<std::int64_t>(item.input_ids.size());
+  if (prompt_length == 0) return Json::array();  // not tokenized (unit tests of the shapes)
+  const std::int64_t start = item.sampling.logprob_start_len >= 0
+                                 ? std::min(item.sampling.logprob_start_len, prompt_length - 1)
+                                 : prompt_length - 1;
+  const std::int32_t first = item.input_ids[static_cast<std::size_t>(start)];
+  Json list = Json::array({Json::array(
+      {nullptr, first, item.return_text_in_logprobs ? Json(token_text(first)) : Json(nullptr)})});
+  for (Json& entry :
+       OutputTokenLogprobs(prompt_logprobs, item.return_text_in_logprobs, token_text)) {
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
+Json InputTopLogprobs(const GenerateItem& item,
+                      const std::vector<engine::OutputLogprob>& prompt_logprobs,
+                      const TokenTextFn& token_text) {
+  Json list = Json::array({nullptr});
+  for (Json& entry : OutputTopLogprobs(prompt_logprobs, item.return_text_in_logprobs, token_text)) {
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
 Json MetaInfo(const GenerateItem& item, std::string_view rid, Json finish_reason,
               std::int64_t prompt_tokens, std::int64_t completion_tokens,
               std::int64_t cached_tokens, const std::vector<engine::OutputLogprob>& logprobs,
+              const std::vector<engine::OutputLogprob>& prompt_logprobs,
               const TokenTextFn& token_text) {
   Json meta = {{"id", rid},
                {"finish_reason", std::move(finish_reason)},
@@ -249,11 +281,11 @@ Json MetaInfo(const GenerateItem& item, std::string_view rid, Json finish_reason
                {"weight_version", "default"},
                {"num_retractions", 0}};
   if (item.return_logprob) {
-    meta["input_token_logprobs"] = Json::array();
+    meta["input_token_logprobs"] = InputTokenLogprobs(item, prompt_logprobs, token_text);
     meta["output_token_logprobs"] =
         OutputTokenLogprobs(logprobs, item.return_text_in_logprobs, token_text);
     if (item.top_logprobs_num > 0) {
-      meta["input_top_logprobs"] = Json::array();
+      meta["input_top_logprobs"] = InputTopLogprobs(item, prompt_logprobs, token_text);
       meta["output_top_logprobs"] =
           OutputTopLogprobs(logprobs, item.return_text_in_logprobs, token_text);
     }
@@ -270,7 +302,8 @@ Json GenerateChunkJson(const GenerateItem& item, const GenerateProgress& progres
                 {"output_ids", progress.output_ids},
                 {"meta_info", MetaInfo(item, item.rid, nullptr, progress.prompt_tokens,
                                        static_cast<std::int64_t>(progress.output_ids.size()),
-                                       progress.cached_tokens, progress.logprobs, token_text)}};
+                                       progress.cached_tokens, progress.logprobs,
+                                       progress.prompt_logprobs, token_text)}};
   if (index.has_value()) chunk["index"] = *index;
   return chunk;
 }
@@ -280,7 +313,8 @@ Json GenerateResultJson(const GenerateItem& item, const engine::GenerateResult& 
                         const TokenTextFn& token_text) {
   Json meta = MetaInfo(item, result.rid.empty() ? item.rid : result.rid,
                        FinishReasonJson(result, item.sampling.max_new_tokens), result.prompt_tokens,
-                       result.completion_tokens, result.cached_tokens, result.logprobs, token_text);
+                       result.completion_tokens, result.cached_tokens, result.logprobs,
+                       result.prompt_logprobs, token_text);
   meta["num_retractions"] = result.retractions;
   meta["e2e_latency"] = e2e_latency_seconds;
   Json object = {{"text", result.text}, {"output_ids", result.output_ids}, {"meta_info", meta}};

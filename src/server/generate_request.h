@@ -58,6 +58,7 @@ struct GenerateProgress {
   std::string text;
   std::vector<std::int32_t> output_ids;
   std::vector<engine::OutputLogprob> logprobs;
+  std::vector<engine::OutputLogprob> prompt_logprobs;  // from the first delta
   std::int64_t prompt_tokens = 0;
   std::int64_t cached_tokens = 0;
 };

@@ -73,7 +73,10 @@ void OnItemDelta(GenerateState& state, std::size_t i, const engine::GenerateDelt
   progress.output_ids.insert(progress.output_ids.end(), delta.token_ids.begin(),
                              delta.token_ids.end());
   progress.logprobs.insert(progress.logprobs.end(), delta.logprobs.begin(), delta.logprobs.end());
-  if (delta.cached_tokens.has_value()) progress.cached_tokens = *delta.cached_tokens;
+  if (delta.cached_tokens.has_value()) {
+    progress.cached_tokens = *delta.cached_tokens;
+    progress.prompt_logprobs = delta.prompt_logprobs;
+  }
   state.responder->Write(SseEvent(
       GenerateChunkJson(state.call.items[i], progress, state.IndexOf(i), state.TokenText())));
 }

@@ -234,6 +234,8 @@ absl::StatusOr<OpenAiCall> ParseCompletionCall(const Json& body,
   }
   call.sampling.return_logprob = call.logprobs;
   call.sampling.top_logprobs = call.top_logprobs;
+  // echo with logprobs scores the prompt too (SGLang: logprob_start_len 0).
+  call.sampling.logprob_start_len = call.echo && call.logprobs ? 0 : -1;
   return call;
 }
 

@@ -57,28 +57,35 @@ Json ChatLogprobsJson(const std::vector<engine::OutputLogprob>& logprobs,
 
 Json CompletionLogprobsJson(const std::vector<engine::OutputLogprob>& logprobs,
                             std::int32_t top_logprobs, std::int64_t first_offset,
-                            const TokenTextFn& token_text) {
+                            const TokenTextFn& token_text,
+                            const std::optional<EchoedPromptLogprobs>& prompt) {
   Json text_offset = Json::array();
   Json token_logprobs = Json::array();
   Json tokens = Json::array();
   Json top = Json::array();
-  std::int64_t offset = first_offset;
-  for (const engine::OutputLogprob& entry : logprobs) {
-    const std::string token = token_text(entry.token);
+  std::int64_t offset = 0;
+  auto add = [&](std::int32_t token_id, const engine::OutputLogprob* entry) {
+    const std::string token = token_text(token_id);
     text_offset.push_back(offset);
     offset += static_cast<std::int64_t>(token.size());
-    token_logprobs.push_back(entry.logprob);
+    token_logprobs.push_back(entry != nullptr ? Json(entry->logprob) : Json(nullptr));
     tokens.push_back(token);
-    if (top_logprobs > 0) {
+    if (top_logprobs > 0 && entry != nullptr) {
       Json alternatives = Json::object();
-      for (const engine::TopLogprob& alternative : entry.top) {
+      for (const engine::TopLogprob& alternative : entry->top) {
         alternatives[token_text(alternative.token)] = alternative.logprob;
       }
       top.push_back(std::move(alternatives));
     } else {
       top.push_back(nullptr);
     }
+  };
+  if (prompt.has_value()) {
+    add(prompt->first_token, nullptr);
+    for (const engine::OutputLogprob& entry : *prompt->logprobs) add(entry.token, &entry);
   }
+  offset = first_offset;
+  for (const engine::OutputLogprob& entry : logprobs) add(entry.token, &entry);
   return {{"text_offset", std::move(text_offset)},
           {"token_logprobs", std::move(token_logprobs)},
           {"tokens", std::move(tokens)},
@@ -115,10 +122,15 @@ Json CompletionJson(const OpenAiCall& call, const OpenAiIdentity& identity,
     list.push_back(
         {{"index", i},
          {"text", prefix + result.text},
-         {"logprobs", call.logprobs ? CompletionLogprobsJson(
-                                          result.logprobs, call.top_logprobs,
-                                          static_cast<std::int64_t>(prefix.size()), token_text)
-                                    : Json(nullptr)},
+         {"logprobs",
+          call.logprobs
+              ? CompletionLogprobsJson(
+                    result.logprobs, call.top_logprobs, static_cast<std::int64_t>(prefix.size()),
+                    token_text,
+                    call.echo ? std::optional<EchoedPromptLogprobs>(EchoedPromptLogprobs{
+                                    choices[i].first_prompt_token, &result.prompt_logprobs})
+                              : std::nullopt)
+              : Json(nullptr)},
          {"finish_reason", OpenAiFinishReason(result)},
          {"matched_stop", MatchedStop(result)}});
     counts.prompt_tokens += result.prompt_tokens;

@@ -40,11 +40,19 @@ std::string OpenAiFinishReason(const engine::GenerateResult& result);
 // Chat logprobs: {"content":[{"token","bytes","logprob","top_logprobs":[…]}]}.
 Json ChatLogprobsJson(const std::vector<engine::OutputLogprob>& logprobs,
                       const TokenTextFn& token_text);
+// With `echo` and `logprobs`, the prompt's own entries precede the output's: its first token with
+// null log probabilities (nothing computed predicts it), then the engine's prompt_logprobs.
+struct EchoedPromptLogprobs {
+  std::int32_t first_token = 0;
+  const std::vector<engine::OutputLogprob>* logprobs = nullptr;
+};
 // Legacy completions logprobs: {"text_offset","token_logprobs","tokens","top_logprobs"};
-// `text_offset` counts from `first_offset` (the length of text before these tokens).
+// `text_offset` counts from `first_offset` (the length of text before these tokens), an echoed
+// prompt's from 0.
 Json CompletionLogprobsJson(const std::vector<engine::OutputLogprob>& logprobs,
                             std::int32_t top_logprobs, std::int64_t first_offset,
-                            const TokenTextFn& token_text);
+                            const TokenTextFn& token_text,
+                            const std::optional<EchoedPromptLogprobs>& prompt = std::nullopt);
 
 Json ChatCompletionJson(const OpenAiCall& call, const OpenAiIdentity& identity,
                         const engine::GenerateResult& result, const TokenTextFn& token_text);
@@ -53,6 +61,7 @@ Json ChatCompletionJson(const OpenAiCall& call, const OpenAiIdentity& identity,
 struct CompletionChoiceResult {
   std::string echo_prefix;  // the prompt text when echo is set
   engine::GenerateResult result;
+  std::int32_t first_prompt_token = 0;  // for the echoed prompt's logprobs
 };
 Json CompletionJson(const OpenAiCall& call, const OpenAiIdentity& identity,
                     const std::vector<CompletionChoiceResult>& choices,

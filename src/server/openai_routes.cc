@@ -106,7 +106,8 @@ struct OpenAiState {
     }
     std::vector<CompletionChoiceResult> choices;
     for (std::size_t i = 0; i < results.size(); ++i) {
-      choices.push_back({prompts[i].echo_prefix, *std::move(results[i])});
+      choices.push_back(
+          {prompts[i].echo_prefix, *std::move(results[i]), prompts[i].input_ids.front()});
     }
     responder->Send({.body = Dump(CompletionJson(call, identity, choices, TokenText()))});
   }
@@ -115,6 +116,14 @@ struct OpenAiState {
 std::optional<TokenCounts> ContinuousUsage(const OpenAiState& state, std::size_t i) {
   if (!state.call.continuous_usage_stats) return std::nullopt;
   return state.counts[i];
+}
+
+// The first chunk of an echoed stream with logprobs carries the prompt's (the prompt text itself
+// went out before the engine started).
+std::optional<EchoedPromptLogprobs> EchoedPrompt(const OpenAiState& state, std::size_t i,
+                                                 const engine::GenerateDelta& delta) {
+  if (!state.call.echo || !delta.cached_tokens.has_value()) return std::nullopt;
+  return EchoedPromptLogprobs{state.prompts[i].input_ids.front(), &delta.prompt_logprobs};
 }
 
 void OnDelta(OpenAiState& state, std::size_t i, const engine::GenerateDelta& delta) {
@@ -131,7 +140,8 @@ void OnDelta(OpenAiState& state, std::size_t i, const engine::GenerateDelta& del
     return;
   }
   Json logprobs = call.logprobs ? CompletionLogprobsJson(delta.logprobs, call.top_logprobs,
-                                                         state.text_offsets[i], state.TokenText())
+                                                         state.text_offsets[i], state.TokenText(),
+                                                         EchoedPrompt(state, i, delta))
                                 : Json(nullptr);
   state.text_offsets[i] += static_cast<std::int64_t>(delta.text.size());
   state.Emit(SseEvent(CompletionChunk(state.identity, static_cast<int>(i), delta.text, logprobs,
@@ -149,8 +159,16 @@ void OnDone(OpenAiState& state, std::size_t i, const engine::GenerateResult& res
     if (state.call.chat) {
       state.Emit(SseEvent(ChatFinishChunk(state.identity, result)));
     } else {
-      state.Emit(SseEvent(CompletionChunk(state.identity, static_cast<int>(i), "", nullptr, &result,
-                                          ContinuousUsage(state, i))));
+      // A stream that produced no token never sent the echoed prompt's logprobs: they come here.
+      const bool prompt_unsent =
+          state.call.echo && state.call.logprobs && result.output_ids.empty();
+      Json logprobs = prompt_unsent ? CompletionLogprobsJson(
+                                          {}, state.call.top_logprobs, 0, state.TokenText(),
+                                          EchoedPromptLogprobs{state.prompts[i].input_ids.front(),
+                                                               &result.prompt_logprobs})
+                                    : Json(nullptr);
+      state.Emit(SseEvent(CompletionChunk(state.identity, static_cast<int>(i), "", logprobs,
+                                          &result, ContinuousUsage(state, i))));
     }
   } else {
     std::lock_guard lock(state.mutex);

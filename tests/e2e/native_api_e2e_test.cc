@@ -127,6 +127,41 @@ TEST_F(NativeApiE2eTest, ReturnLogprobGivesOneTriplePerOutputToken) {
   EXPECT_TRUE(meta["output_token_logprobs"][0][1].is_number_integer());
   ASSERT_EQ(meta["output_top_logprobs"].size(), 3u);
   EXPECT_EQ(meta["output_top_logprobs"][0].size(), 2u);
+  // Without logprob_start_len: the last prompt token, with a null log probability.
+  ASSERT_EQ(meta["input_token_logprobs"].size(), 1u);
+  EXPECT_TRUE(meta["input_token_logprobs"][0][0].is_null());
+}
+
+TEST_F(NativeApiE2eTest, LogprobStartLenScoresThePrompt) {
+  const json ids = {5, 6, 7, 8, 9, 10};
+  HttpResult result = Post("/generate", {{"input_ids", ids},
+                                         {"return_logprob", true},
+                                         {"logprob_start_len", 2},
+                                         {"top_logprobs_num", 2},
+                                         {"return_text_in_logprobs", true},
+                                         {"sampling_params", {{"max_new_tokens", 0}}}});
+  ASSERT_EQ(result.status, 200) << result.body;
+  const json meta = result.Json()["meta_info"];
+  // SGLang's invariant: prompt_tokens == logprob_start_len + len(input_token_logprobs).
+  ASSERT_EQ(meta["input_token_logprobs"].size(), 4u) << meta.dump();
+  EXPECT_EQ(meta["prompt_tokens"], 6);
+  EXPECT_TRUE(meta["input_token_logprobs"][0][0].is_null());
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(meta["input_token_logprobs"][i][1], ids[i + 2]);
+    EXPECT_TRUE(meta["input_token_logprobs"][i][2].is_string());
+    if (i > 0) EXPECT_LE(meta["input_token_logprobs"][i][0].get<double>(), 0.0);
+  }
+  ASSERT_EQ(meta["input_top_logprobs"].size(), 4u);
+  EXPECT_TRUE(meta["input_top_logprobs"][0].is_null());
+  EXPECT_EQ(meta["input_top_logprobs"][1].size(), 2u);
+  EXPECT_EQ(meta["completion_tokens"], 0);
+
+  HttpResult past =
+      Post("/generate", {{"input_ids", ids}, {"return_logprob", true}, {"logprob_start_len", 6}});
+  EXPECT_EQ(past.status, 400) << past.body;
+  EXPECT_NE(past.body.find("logprob_start_len (6) is higher than the number of input tokens (6)"),
+            std::string::npos)
+      << past.body;
 }
 
 TEST_F(NativeApiE2eTest, SessionTurnsExtendTheContextAndReuseTheCache) {

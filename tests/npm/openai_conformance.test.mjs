@@ -114,6 +114,25 @@ test('completions: text, usage and legacy logprobs', async () => {
   assert.equal(typeof logprobs.top_logprobs[0], 'object');
 });
 
+test('completions: echo with logprobs and max_tokens 0 scores the prompt (lm-eval loglikelihood)', async () => {
+  const prompt = 'The quick brown fox';
+  const completion = await client.completions.create({
+    model: modelName, prompt, max_tokens: 0, echo: true, logprobs: 1,
+  });
+  const choice = completion.choices[0];
+  assert.equal(choice.text, prompt);
+  assert.equal(completion.usage.completion_tokens, 0);
+  const logprobs = choice.logprobs;
+  assert.equal(logprobs.tokens.length, completion.usage.prompt_tokens);
+  assert.equal(logprobs.token_logprobs[0], null);
+  assert.equal(logprobs.top_logprobs[0], null);
+  for (const value of logprobs.token_logprobs.slice(1)) {
+    assert.equal(typeof value, 'number');
+    assert.ok(value <= 0);
+  }
+  assert.equal(Object.keys(logprobs.top_logprobs[1]).length, 1);
+});
+
 async function collectChat(request) {
   const stream = await client.chat.completions.create({ ...request, stream: true,
     stream_options: { include_usage: true } });

@@ -101,28 +101,35 @@ TEST_P(ForwardReferenceTest, LogitsMatchPyTorchThroughChunksAndDecodeSteps) {
   // Pages in a scrambled order, so the page table really is used.
   std::vector<std::int32_t> page_table;
   for (int page = 0; page < 25; ++page) page_table.push_back(1 + (page * 7) % 25);
-  std::vector<float> logits(static_cast<size_t>(vocab));
   std::int64_t position = 0;
-  auto step = [&](std::int64_t count) {
+  // Runs `count` tokens and checks the logits of every one of them (as prompt log probabilities
+  // need) or of the last only.
+  auto step = [&](std::int64_t count, bool every_row) {
+    const std::int64_t rows = every_row ? count : 1;
+    std::vector<float> logits(static_cast<size_t>(rows * vocab));
     ForwardSequence sequence{.tokens = std::span(ids).subspan(static_cast<size_t>(position),
                                                               static_cast<size_t>(count)),
                              .start_position = position,
-                             .page_table = page_table};
+                             .page_table = page_table,
+                             .logit_rows = rows};
     ASSERT_TRUE((*transformer)->Forward({&sequence, 1}, logits).ok());
     position += count;
-    const auto& expected = reference[static_cast<size_t>(position - 1)];
-    EXPECT_LE(RelativeError(logits.data(), expected), GetParam().tolerance)
-        << "position " << position - 1;
-    if (GetParam().dtype == "f32") {
-      EXPECT_EQ(ArgMax(logits.data(), logits.size()),
-                static_cast<size_t>(std::max_element(expected.begin(), expected.end()) -
-                                    expected.begin()))
-          << "greedy choice at position " << position - 1;
+    for (std::int64_t row = 0; row < rows; ++row) {
+      const std::int64_t at = position - rows + row;
+      const auto& expected = reference[static_cast<size_t>(at)];
+      const float* ours = logits.data() + row * vocab;
+      EXPECT_LE(RelativeError(ours, expected), GetParam().tolerance) << "position " << at;
+      if (GetParam().dtype == "f32") {
+        EXPECT_EQ(ArgMax(ours, static_cast<size_t>(vocab)),
+                  static_cast<size_t>(std::max_element(expected.begin(), expected.end()) -
+                                      expected.begin()))
+            << "greedy choice at position " << at;
+      }
     }
   };
-  step(37);  // a prefill chunk ending mid-page
-  step(23);  // a second chunk
-  while (position < static_cast<std::int64_t>(ids.size())) step(1);  // decode steps
+  step(37, true);   // a prefill chunk ending mid-page, every position's logits
+  step(23, false);  // a second chunk, the last position's
+  while (position < static_cast<std::int64_t>(ids.size())) step(1, false);  // decode steps
 }
 
 TEST_P(ForwardReferenceTest, BatchedSequencesMatchTheirSoloRuns) {

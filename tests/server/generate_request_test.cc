@@ -135,6 +135,32 @@ TEST(GenerateResultJsonTest, LogprobsAreTriples) {
   EXPECT_EQ(meta["output_top_logprobs"], Json::parse(R"([[[-0.5, 5, "t5"]]])"));
 }
 
+TEST(GenerateResultJsonTest, InputLogprobsStartWithANullEntry) {
+  absl::StatusOr<GenerateCall> call = Parse(
+      R"({"input_ids": [7, 8, 9], "return_logprob": true, "top_logprobs_num": 1,
+          "logprob_start_len": 0, "return_text_in_logprobs": true})");
+  ASSERT_TRUE(call.ok()) << call.status();
+  EXPECT_EQ(call->items[0].sampling.logprob_start_len, 0);
+  engine::GenerateResult result;
+  result.prompt_logprobs = {{.token = 8, .logprob = -1, .top = {{.token = 4, .logprob = -0.5f}}},
+                            {.token = 9, .logprob = -2, .top = {{.token = 9, .logprob = -2}}}};
+  auto text = [](std::int32_t token) { return StrCat("t", token); };
+  Json meta = GenerateResultJson(call->items[0], result, 0, std::nullopt, text)["meta_info"];
+  EXPECT_EQ(meta["input_token_logprobs"],
+            Json::parse(R"([[null, 7, "t7"], [-1.0, 8, "t8"], [-2.0, 9, "t9"]])"));
+  EXPECT_EQ(meta["input_top_logprobs"],
+            Json::parse(R"([null, [[-0.5, 4, "t4"]], [[-2.0, 9, "t9"]]])"));
+
+  // Without logprob_start_len: the last prompt token only, as SGLang.
+  absl::StatusOr<GenerateCall> plain = Parse(R"({"input_ids": [7, 8, 9], "return_logprob": true})");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->items[0].sampling.logprob_start_len, -1);
+  meta = GenerateResultJson(plain->items[0], engine::GenerateResult{}, 0, std::nullopt,
+                            NoText)["meta_info"];
+  EXPECT_EQ(meta["input_token_logprobs"], Json::parse(R"([[null, 9, null]])"));
+  EXPECT_FALSE(meta.contains("input_top_logprobs"));
+}
+
 TEST(GenerateChunkJsonTest, IsCumulativeWithNullFinishReason) {
   absl::StatusOr<GenerateCall> call = Parse(R"({"text": ["a", "b"]})");
   ASSERT_TRUE(call.ok());

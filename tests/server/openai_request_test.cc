@@ -93,9 +93,17 @@ TEST(ParseCompletionTest, PromptShapes) {
   EXPECT_EQ(batch->prompts.size(), 2u);
   EXPECT_TRUE(batch->logprobs);
   EXPECT_EQ(batch->top_logprobs, 2);
+  EXPECT_EQ(batch->sampling.logprob_start_len, -1);
   absl::StatusOr<OpenAiCall> lists = Completion(R"({"prompt": [[1], [2, 3]]})");
   ASSERT_TRUE(lists.ok());
   EXPECT_EQ(lists->prompts[1].input_ids, (std::vector<std::int32_t>{2, 3}));
+  // echo with logprobs scores the whole prompt; echo alone does not.
+  absl::StatusOr<OpenAiCall> echoed = Completion(R"({"prompt": "a", "echo": true, "logprobs": 1})");
+  ASSERT_TRUE(echoed.ok());
+  EXPECT_EQ(echoed->sampling.logprob_start_len, 0);
+  absl::StatusOr<OpenAiCall> echo_only = Completion(R"({"prompt": "a", "echo": true})");
+  ASSERT_TRUE(echo_only.ok());
+  EXPECT_EQ(echo_only->sampling.logprob_start_len, -1);
 }
 
 TEST(ParseCompletionTest, RejectsEmptyAndMalformedPrompts) {

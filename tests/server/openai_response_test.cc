@@ -65,14 +65,28 @@ TEST(CompletionJsonTest, EchoAndLegacyLogprobs) {
   call.logprobs = true;
   call.top_logprobs = 1;
   call.echo = true;
-  Json body = CompletionJson(call, kIdentity, {{"Say: ", Finished()}}, TokenText);
+  engine::GenerateResult result = Finished();
+  // The prompt [3, 4]: 3 has no log probability, 4 was scored.
+  result.prompt_logprobs = {
+      {.token = 4, .logprob = -2.0f, .top = {{.token = 5, .logprob = -1.5f}}}};
+  Json body = CompletionJson(call, kIdentity, {{"Say: ", result, 3}}, TokenText);
   EXPECT_EQ(body["object"], "text_completion");
-  const Json& choice = body["choices"][0];
+  Json choice = body["choices"][0];
   EXPECT_EQ(choice["text"], "Say: Hello");
-  EXPECT_EQ(choice["logprobs"]["tokens"], Json::parse(R"(["<7>", "<8>"])"));
-  EXPECT_EQ(choice["logprobs"]["text_offset"], Json::parse("[5, 8]"));
-  EXPECT_TRUE(choice["logprobs"]["top_logprobs"][1].contains("<9>"));
+  // The echoed prompt's entries first (offsets from the prompt's start), then the output's
+  // (offsets from the end of the echoed text).
+  EXPECT_EQ(choice["logprobs"]["tokens"], Json::parse(R"(["<3>", "<4>", "<7>", "<8>"])"));
+  EXPECT_EQ(choice["logprobs"]["token_logprobs"], Json::parse("[null, -2.0, -0.25, -1.0]"));
+  EXPECT_EQ(choice["logprobs"]["text_offset"], Json::parse("[0, 3, 5, 8]"));
+  EXPECT_TRUE(choice["logprobs"]["top_logprobs"][0].is_null());
+  EXPECT_TRUE(choice["logprobs"]["top_logprobs"][1].contains("<5>"));
+  EXPECT_TRUE(choice["logprobs"]["top_logprobs"][3].contains("<9>"));
   EXPECT_EQ(body["usage"]["completion_tokens"], 2);
+
+  call.echo = false;  // the output's entries only
+  choice = CompletionJson(call, kIdentity, {{"", result, 3}}, TokenText)["choices"][0];
+  EXPECT_EQ(choice["logprobs"]["tokens"], Json::parse(R"(["<7>", "<8>"])"));
+  EXPECT_EQ(choice["logprobs"]["text_offset"], Json::parse("[0, 3]"));
 }
 
 TEST(ChatChunksTest, RoleContentFinishAndUsageChunks) {

@@ -115,8 +115,10 @@ struct GenerateDelta {
   std::string text;
   std::vector<std::int32_t> token_ids;
   std::vector<OutputLogprob> logprobs;  // when SamplingParams::return_logprob, per token
-  // Set on the first delta: how many prompt tokens the cache supplied.
+  // Set on the first delta: how many prompt tokens the cache supplied, and the prompt's log
+  // probabilities (GenerateResult::prompt_logprobs).
   std::optional<std::int64_t> cached_tokens;
+  std::vector<OutputLogprob> prompt_logprobs;
 };
 
 struct GenerateResult {
@@ -124,6 +126,11 @@ struct GenerateResult {
   std::string text;  // the whole output (stop string trimmed unless no_stop_trim)
   std::vector<std::int32_t> output_ids;
   std::vector<OutputLogprob> logprobs;
+  // With return_logprob and SamplingParams::logprob_start_len = k >= 0: the prompt tokens at
+  // positions k + 1 .. prompt_tokens - 1, in order, each with its log probability given the
+  // tokens before it. The token at position k has none: nothing computed predicts it (SGLang
+  // reports it with a null log probability).
+  std::vector<OutputLogprob> prompt_logprobs;
   FinishReason finish_reason = FinishReason::kStop;
   // The stop string or token id that ended generation (null otherwise), as SGLang reports it.
   nlohmann::json matched_stop;
@@ -134,9 +141,9 @@ struct GenerateResult {
   std::int64_t prompt_tokens = 0;
   std::int64_t cached_tokens = 0;
   std::int64_t completion_tokens = 0;
-  absl::Duration queue_time;    // submit → first scheduled
-  absl::Duration prefill_time;  // first scheduled → first output token
-  absl::Duration decode_time;   // first output token → finish
+  absl::Duration queue_time;           // submit → first scheduled
+  absl::Duration prefill_time;         // first scheduled → first output token
+  absl::Duration decode_time;          // first output token → finish
   absl::Duration time_to_first_token;  // submit → first output token
   absl::Duration latency;              // submit → finish
   // Times the request was preempted for memory and resumed.
@@ -155,11 +162,11 @@ struct EngineStats {
   std::int64_t running_requests = 0;
   std::int64_t queued_requests = 0;
   std::int64_t kv_pages_total = 0;
-  std::int64_t kv_pages_used = 0;       // by requests and the cache together
-  std::int64_t kv_pages_cached = 0;     // held by the radix cache
+  std::int64_t kv_pages_used = 0;    // by requests and the cache together
+  std::int64_t kv_pages_cached = 0;  // held by the radix cache
   std::int64_t page_size = 0;
   std::int64_t prompt_tokens_total = 0;
-  std::int64_t cached_tokens_total = 0;    // prompt tokens served from the cache
+  std::int64_t cached_tokens_total = 0;  // prompt tokens served from the cache
   std::int64_t generated_tokens_total = 0;
   std::int64_t requests_total = 0;
   std::int64_t requests_aborted_total = 0;

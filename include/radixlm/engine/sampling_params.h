@@ -50,6 +50,12 @@ struct SamplingParams {
   // chosen token only) when return_logprob is set.
   bool return_logprob = false;
   std::int32_t top_logprobs = 0;
+  // With return_logprob, prompt log probabilities too (SGLang's logprob_start_len): each prompt
+  // token after position logprob_start_len gets its log probability given the tokens before it
+  // (log_softmax of the raw logits: no penalties, no temperature) and top_logprobs alternatives.
+  // -1: none. Must be below the prompt length. The prompt's tokens from this position on are
+  // computed even when the prefix cache holds them.
+  std::int64_t logprob_start_len = -1;
 };
 
 // Validate() checks the ranges SGLang checks, with SGLang's messages ("top_p must be in (0, 1], got

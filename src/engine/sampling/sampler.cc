@@ -62,29 +62,17 @@ SampledToken Sampler::Sample(std::span<float> logits, std::span<const std::int32
   SampledToken result;
   const size_t vocab = logits.size();
   if (params_.return_logprob) {
-    const float max_logit = *std::max_element(logits.begin(), logits.end());
-    double sum = 0;
-    for (float logit : logits) sum += std::exp(static_cast<double>(logit - max_logit));
-    const auto log_norm = static_cast<float>(max_logit + std::log(sum));
+    const float log_norm = LogNormalizer(logits);
     if (params_.top_logprobs > 0) {
-      candidates_.clear();
-      for (size_t i = 0; i < vocab; ++i) {
-        candidates_.emplace_back(logits[i], static_cast<std::int32_t>(i));
-      }
-      const auto n = std::min<size_t>(static_cast<size_t>(params_.top_logprobs), vocab);
-      std::partial_sort(candidates_.begin(), candidates_.begin() + static_cast<long>(n),
-                        candidates_.end(), std::greater<>());
-      for (size_t i = 0; i < n; ++i) {
-        result.top.push_back({candidates_[i].second, candidates_[i].first - log_norm});
-      }
+      result.top = MostLikely(logits, log_norm, params_.top_logprobs, candidates_);
     }
     // The chosen token's logprob is filled in below once it is known.
     result.logprob = log_norm;
   }
 
   if (greedy_) {
-    result.token = static_cast<std::int32_t>(
-        std::max_element(logits.begin(), logits.end()) - logits.begin());
+    result.token =
+        static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   } else {
     const auto inverse_temperature = static_cast<float>(1.0 / params_.temperature);
     candidates_.clear();

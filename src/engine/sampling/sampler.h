@@ -16,13 +16,9 @@
 #include <vector>
 
 #include "radixlm/engine/sampling_params.h"
+#include "src/engine/sampling/logprobs.h"
 
 namespace radixlm::engine {
-
-struct TokenLogprob {
-  std::int32_t token = 0;
-  float logprob = 0;
-};
 
 struct SampledToken {
   std::int32_t token = 0;

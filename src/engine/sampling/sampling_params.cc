@@ -37,6 +37,10 @@ absl::Status Validate(const SamplingParams& params, std::int64_t vocab_size) {
   if (params.top_logprobs < 0) {
     return invalid("top_logprobs must be at least 0, got ", params.top_logprobs, ".");
   }
+  if (params.logprob_start_len < -1) {
+    return invalid("logprob_start_len must be -1 (no prompt logprobs) or at least 0, got ",
+                   params.logprob_start_len, ".");
+  }
   for (std::int32_t token : params.stop_token_ids) {
     if (token < 0 || token >= vocab_size) {
       return invalid("stop_token_ids contains ", token, ", which is outside the vocabulary [0, ",

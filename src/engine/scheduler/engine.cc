@@ -9,9 +9,9 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 
-#include <unordered_set>
 #include "absl/time/clock.h"
 #include "fmt/format.h"
 #include "src/common/strings.h"
@@ -130,7 +130,8 @@ class Engine::Impl {
   std::vector<std::unique_ptr<Request>> incoming_;
   std::vector<std::pair<std::string, absl::Status>> aborts_;
   std::vector<std::function<void()>> tasks_;
-  std::unordered_set<std::string> live_rids_;  // (absl::flat_hash_set cannot look up std::string_view in Debian 12)
+  std::unordered_set<std::string>
+      live_rids_;  // (absl::flat_hash_set cannot look up std::string_view in Debian 12)
   bool stopping_ = false;
   std::uint64_t next_request_ = 0;
   EngineStats published_;
@@ -142,8 +143,8 @@ absl::StatusOr<std::unique_ptr<Engine::Impl>> Engine::Impl::Create(const EngineO
   if (!model.ok()) return model.status();
   absl::StatusOr<Tokenizer> tokenizer = Tokenizer::FromFolder(options.model_dir);
   if (!tokenizer.ok()) {
-    return absl::Status(tokenizer.status().code(),
-                        StrCat("model folder ", options.model_dir, ": ", tokenizer.status().message()));
+    return absl::Status(tokenizer.status().code(), StrCat("model folder ", options.model_dir, ": ",
+                                                          tokenizer.status().message()));
   }
   std::unique_ptr<Impl> impl(new Impl(options, *std::move(model), *std::move(tokenizer)));
   const ModelConfig& config = impl->model_.config;
@@ -207,19 +208,20 @@ absl::StatusOr<std::unique_ptr<Engine::Impl>> Engine::Impl::Create(const EngineO
   transformer_options.kv_dtype = kv_dtype;
   transformer_options.page_size = options.page_size;
   transformer_options.num_pages = kv_pages + 1;  // + the reserved page 0
-  transformer_options.max_batch_tokens = options.chunked_prefill_size + options.max_running_requests;
+  transformer_options.max_batch_tokens =
+      options.chunked_prefill_size + options.max_running_requests;
   transformer_options.max_batch_sequences = options.max_running_requests;
   transformer_options.max_positions = impl->context_length_;
   const Checkpoint& checkpoint = impl->model_.checkpoint;
   transformer_options.on_tensor_packed = [&checkpoint](const TensorView& tensor) {
     checkpoint.ReleasePages(tensor);
   };
-  absl::StatusOr<std::unique_ptr<Transformer>> transformer = Transformer::Create(
-      config, impl->model_.weights, transformer_options, impl->threads_.get());
+  absl::StatusOr<std::unique_ptr<Transformer>> transformer =
+      Transformer::Create(config, impl->model_.weights, transformer_options, impl->threads_.get());
   if (!transformer.ok()) return transformer.status();
   impl->transformer_ = *std::move(transformer);
-  impl->page_pool_ = std::make_unique<PagePool>(static_cast<std::int32_t>(kv_pages + 1),
-                                                options.page_size);
+  impl->page_pool_ =
+      std::make_unique<PagePool>(static_cast<std::int32_t>(kv_pages + 1), options.page_size);
   SchedulerOptions scheduler_options{
       .max_running_requests = options.max_running_requests,
       .chunked_prefill_size = options.chunked_prefill_size,
@@ -237,8 +239,11 @@ absl::StatusOr<std::unique_ptr<Engine::Impl>> Engine::Impl::Create(const EngineO
     info.served_model_name =
         std::filesystem::path(options.model_dir).lexically_normal().filename().string();
     if (info.served_model_name.empty()) {
-      info.served_model_name =
-          std::filesystem::path(options.model_dir).lexically_normal().parent_path().filename().string();
+      info.served_model_name = std::filesystem::path(options.model_dir)
+                                   .lexically_normal()
+                                   .parent_path()
+                                   .filename()
+                                   .string();
     }
   }
   info.architecture = std::string(ArchitectureName(config.architecture));
@@ -345,10 +350,16 @@ absl::StatusOr<std::string> Engine::Impl::Submit(GenerateRequest request,
     return absl::InvalidArgumentError("the prompt is empty; give text or input_ids");
   }
   const auto prompt_length = static_cast<std::int64_t>(prompt.size());
-  if (prompt_length >= context_length_) {
+  if (request.sampling.return_logprob && request.sampling.logprob_start_len >= prompt_length) {
     return absl::InvalidArgumentError(
-        StrCat("The input (", prompt_length, " tokens) is longer than the model's context length (",
-               context_length_, " tokens)."));
+        StrCat("logprob_start_len (", request.sampling.logprob_start_len,
+               ") is higher than the number of input tokens (", prompt_length,
+               "). Request with a lower logprob_start_len."));
+  }
+  if (prompt_length >= context_length_) {
+    return absl::InvalidArgumentError(StrCat("The input (", prompt_length,
+                                             " tokens) is longer than the model's context length (",
+                                             context_length_, " tokens)."));
   }
   if (prompt_length >= pool_tokens()) {
     return absl::InvalidArgumentError(StrCat("The input (", prompt_length,
@@ -356,9 +367,8 @@ absl::StatusOr<std::string> Engine::Impl::Submit(GenerateRequest request,
                                              " tokens); raise --max-kv-tokens."));
   }
   const SamplingParams& params = request.sampling;
-  const std::int64_t max_output =
-      std::min({params.max_new_tokens, context_length_ - prompt_length,
-                pool_tokens() - prompt_length});
+  const std::int64_t max_output = std::min(
+      {params.max_new_tokens, context_length_ - prompt_length, pool_tokens() - prompt_length});
 
   std::lock_guard lock(mutex_);
   if (stopping_) return absl::UnavailableError("the engine is shutting down");
@@ -369,27 +379,27 @@ absl::StatusOr<std::string> Engine::Impl::Submit(GenerateRequest request,
   if (live_rids_.contains(rid)) {
     return absl::InvalidArgumentError(StrCat("request id '", rid, "' is already in use"));
   }
-  const std::int64_t queued = published_.queued_requests + static_cast<std::int64_t>(incoming_.size());
+  const std::int64_t queued =
+      published_.queued_requests + static_cast<std::int64_t>(incoming_.size());
   if (queued >= options_.max_queued_requests) {
     return absl::ResourceExhaustedError("The request queue is full.");
   }
   // on_done (on the loop thread, with the request's pages already released) also retires the
   // rid, so Abort() stops finding it, and publishes the stats, so a caller woken by on_done sees
   // its request's effect on them.
-  RequestCallbacks wrapped{std::move(callbacks.on_delta),
-                           [this, user_done = std::move(callbacks.on_done)](
-                               const GenerateResult& result) {
-                             PublishStats();
-                             {
-                               std::lock_guard retire(mutex_);
-                               live_rids_.erase(result.rid);
-                             }
-                             if (user_done) user_done(result);
-                           }};
-  auto entry = std::make_unique<Request>(rid, std::move(prompt), params,
-                                         static_cast<std::int32_t>(vocab),
-                                         MixSeed(options_.random_seed + number), tokenizer_,
-                                         std::move(wrapped));
+  RequestCallbacks wrapped{
+      std::move(callbacks.on_delta),
+      [this, user_done = std::move(callbacks.on_done)](const GenerateResult& result) {
+        PublishStats();
+        {
+          std::lock_guard retire(mutex_);
+          live_rids_.erase(result.rid);
+        }
+        if (user_done) user_done(result);
+      }};
+  auto entry = std::make_unique<Request>(
+      rid, std::move(prompt), params, static_cast<std::int32_t>(vocab),
+      MixSeed(options_.random_seed + number), tokenizer_, std::move(wrapped));
   entry->max_output_tokens = max_output;
   entry->submitted = absl::Now();
   entry->arrival = number;
@@ -422,8 +432,7 @@ absl::Status Engine::Impl::FlushCache() {
     std::lock_guard lock(mutex_);
     if (stopping_) return absl::UnavailableError("the engine is shutting down");
     if (!incoming_.empty()) {
-      return absl::FailedPreconditionError(
-          "Cache not flushed because there are pending requests.");
+      return absl::FailedPreconditionError("Cache not flushed because there are pending requests.");
     }
     tasks_.push_back([this, &done] {
       absl::Status status = scheduler_->FlushCache();
@@ -444,8 +453,8 @@ absl::StatusOr<std::string> Engine::Impl::Detokenize(std::span<const std::int32_
                                                      bool skip_special_tokens) const {
   for (std::int32_t id : ids) {
     if (id < 0 || id >= tokenizer_.vocab_size()) {
-      return absl::InvalidArgumentError(StrCat("token id ", id, " is outside the vocabulary [0, ",
-                                               tokenizer_.vocab_size(), ")"));
+      return absl::InvalidArgumentError(
+          StrCat("token id ", id, " is outside the vocabulary [0, ", tokenizer_.vocab_size(), ")"));
     }
   }
   return tokenizer_.Decode(ids, skip_special_tokens);

@@ -35,7 +35,11 @@ struct Request {
         sampler(params_in, vocab_size, seed),
         detokenizer(tokenizer, params_in.skip_special_tokens),
         stop_strings(params_in.stop, params_in.no_stop_trim),
-        callbacks(std::move(callbacks_in)) {}
+        callbacks(std::move(callbacks_in)) {
+    prompt_logits_next = params.return_logprob && params.logprob_start_len >= 0
+                             ? params.logprob_start_len
+                             : prompt_tokens - 1;
+  }
 
   std::int64_t output_tokens() const {
     return static_cast<std::int64_t>(tokens.size()) - prompt_tokens;
@@ -44,6 +48,14 @@ struct Request {
   // one while decoding; the whole prompt before the first.
   std::int64_t tokens_to_compute() const {
     return static_cast<std::int64_t>(tokens.size()) - computed;
+  }
+  // Prompt log probabilities still to be scored (SamplingParams::logprob_start_len).
+  bool prompt_logprobs_pending() const { return prompt_logits_next < prompt_tokens - 1; }
+  // How many leading tokens the radix cache may supply: never the last (its logits pick the next
+  // token), nor a position whose logits are still wanted for a prompt log probability.
+  std::int64_t cacheable_tokens() const {
+    return prompt_logprobs_pending() ? prompt_logits_next
+                                     : static_cast<std::int64_t>(tokens.size()) - 1;
   }
 
   const std::string rid;
@@ -72,6 +84,10 @@ struct Request {
   std::int64_t retractions = 0;
   std::string text;
   std::vector<OutputLogprob> logprobs;
+  // The next prompt position whose logits score the token after it (prompt_tokens - 1 when no
+  // more are wanted), and the prompt log probabilities scored so far.
+  std::int64_t prompt_logits_next = 0;
+  std::vector<OutputLogprob> prompt_logprobs;
   absl::Time submitted;
   std::optional<absl::Time> first_scheduled;
   std::optional<absl::Time> first_token;

@@ -7,6 +7,7 @@
 
 #include "absl/time/clock.h"
 #include "src/common/strings.h"
+#include "src/engine/sampling/logprobs.h"
 
 namespace radixlm::engine {
 namespace {
@@ -42,7 +43,10 @@ struct Scheduler::Slot {
   Request* request = nullptr;
   std::int64_t start = 0;
   std::int64_t count = 0;
-  bool need_logits = false;
+  // Logits of the last `logit_rows` tokens: prompt log probabilities, then (with `sample`) the
+  // row that picks the next token.
+  std::int64_t logit_rows = 0;
+  bool sample = false;
 };
 
 Scheduler::Scheduler(Transformer* transformer, PagePool* pool, const SchedulerOptions& options)
@@ -92,9 +96,9 @@ void Scheduler::AbortAll(const absl::Status& reason) {
 
 absl::Status Scheduler::FlushCache() {
   if (!idle()) {
-    return absl::FailedPreconditionError(
-        StrCat("Cache not flushed because there are pending requests. #queue-req: ",
-               waiting_.size(), ", #running-req: ", running_.size()));
+    return absl::FailedPreconditionError(StrCat(
+        "Cache not flushed because there are pending requests. #queue-req: ", waiting_.size(),
+        ", #running-req: ", running_.size()));
   }
   return cache_.Flush();
 }
@@ -181,9 +185,9 @@ void Scheduler::BuildBatch(std::vector<Slot>& slots) {
       Preempt(running_.size() - 1);
     } else {
       FinishRunning(0, FinishReason::kAbort, nullptr,
-                    absl::ResourceExhaustedError(StrCat(
-                        "the KV cache (", pool_->capacity() * pool_->page_size(),
-                        " tokens) cannot hold this request; raise --max-kv-tokens")));
+                    absl::ResourceExhaustedError(
+                        StrCat("the KV cache (", pool_->capacity() * pool_->page_size(),
+                               " tokens) cannot hold this request; raise --max-kv-tokens")));
     }
   }
 }
@@ -199,9 +203,9 @@ bool Scheduler::ScheduleDecodes(std::vector<Slot>& slots) {
     if (needed <= pool_->free_pages() + cache_.evictable_pages()) break;
     if (running_.size() == 1) {
       FinishRunning(0, FinishReason::kAbort, nullptr,
-                    absl::ResourceExhaustedError(StrCat(
-                        "the KV cache (", pool_->capacity() * pool_->page_size(),
-                        " tokens) ran out mid-generation; raise --max-kv-tokens")));
+                    absl::ResourceExhaustedError(
+                        StrCat("the KV cache (", pool_->capacity() * pool_->page_size(),
+                               " tokens) ran out mid-generation; raise --max-kv-tokens")));
       return false;
     }
     Preempt(running_.size() - 1);
@@ -209,7 +213,7 @@ bool Scheduler::ScheduleDecodes(std::vector<Slot>& slots) {
   for (const auto& request : running_) {
     if (!IsDecoding(*request)) continue;
     if (!GrowPageTable(*request, request->computed + 1)) continue;  // cannot happen (checked)
-    slots.push_back({request.get(), request->computed, 1, true});
+    slots.push_back({request.get(), request->computed, 1, 1, true});
   }
   return true;
 }
@@ -230,13 +234,21 @@ void Scheduler::SchedulePrefillChunk(Request& r, std::vector<Slot>& slots, std::
                                  pool_->page_size();
   count = std::min(count, reachable - r.computed);
   if (count <= 0 || !GrowPageTable(r, r.computed + count)) return;
-  const bool completes = r.computed + count == static_cast<std::int64_t>(r.tokens.size());
-  slots.push_back({&r, r.computed, count, completes && r.output_tokens() < r.max_output_tokens});
+  const std::int64_t end = r.computed + count;
+  const bool sample =
+      end == static_cast<std::int64_t>(r.tokens.size()) && r.output_tokens() < r.max_output_tokens;
+  std::int64_t logit_rows = sample ? 1 : 0;
+  if (r.prompt_logprobs_pending()) {
+    // The cache supplied nothing past prompt_logits_next, so the rows from there on are here.
+    logit_rows = std::max(logit_rows, end - std::max(r.computed, r.prompt_logits_next));
+  }
+  slots.push_back({&r, r.computed, count, logit_rows, sample});
   budget -= count;
 }
 
 std::int64_t Scheduler::OutputReservePages(const Request& r) const {
-  const std::int64_t remaining = std::min(r.max_output_tokens - r.output_tokens(), kReserveTokenCap);
+  const std::int64_t remaining =
+      std::min(r.max_output_tokens - r.output_tokens(), kReserveTokenCap);
   return static_cast<std::int64_t>(kOutputReserveRatio *
                                    static_cast<double>(pool_->PagesFor(remaining)));
 }
@@ -245,13 +257,15 @@ std::vector<std::size_t> Scheduler::AdmissionOrder() {
   std::vector<std::size_t> order(waiting_.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   const bool by_prefix = options_.policy == SchedulePolicy::kLongestPrefix &&
-                         options_.enable_radix_cache &&
-                         waiting_.size() <= kLongestPrefixQueueLimit;
+                         options_.enable_radix_cache && waiting_.size() <= kLongestPrefixQueueLimit;
   if (!by_prefix) return order;  // the deque is in arrival order (preempted requests in front)
   std::vector<std::int64_t> matched(waiting_.size());
   for (std::size_t i = 0; i < waiting_.size(); ++i) {
     const auto& tokens = waiting_[i]->tokens;
-    matched[i] = cache_.MatchPrefix(std::span(tokens).first(tokens.size() - 1)).tokens;
+    matched[i] = cache_
+                     .MatchPrefix(std::span(tokens).first(
+                         static_cast<std::size_t>(waiting_[i]->cacheable_tokens())))
+                     .tokens;
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return matched[a] > matched[b]; });
@@ -280,7 +294,8 @@ void Scheduler::AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget) {
     // Matched again (AdmissionOrder's match only ordered): admitting earlier candidates may have
     // evicted nodes since.
     if (options_.enable_radix_cache) {
-      match = cache_.MatchPrefix(std::span(r.tokens).first(r.tokens.size() - 1));
+      match = cache_.MatchPrefix(
+          std::span(r.tokens).first(static_cast<std::size_t>(r.cacheable_tokens())));
       if (match.tokens == 0) match.node = nullptr;  // the root: nothing to pin
     }
     if (SharesPrefixInFlight(r, match.tokens)) continue;  // its prefix is being computed
@@ -354,24 +369,33 @@ void Scheduler::RunBatch(std::vector<Slot>& slots) {
   if (slots.empty()) return;
   std::vector<ForwardSequence> batch;
   batch.reserve(slots.size());
+  std::int64_t logit_rows = 0;
   for (const Slot& slot : slots) {
     const Request& r = *slot.request;
     batch.push_back({std::span(r.tokens).subspan(static_cast<std::size_t>(slot.start),
                                                  static_cast<std::size_t>(slot.count)),
-                     slot.start, r.page_table, slot.need_logits});
+                     slot.start, r.page_table, slot.logit_rows});
+    logit_rows += slot.logit_rows;
+  }
+  // Prompt log probabilities can ask for more rows than the usual one per request; the buffer
+  // grows for that step only.
+  const std::int64_t vocab = transformer_->vocab_size();
+  const auto usual_size = logits_.size();
+  if (logits_.size() < static_cast<std::size_t>(logit_rows * vocab)) {
+    logits_.resize(static_cast<std::size_t>(logit_rows * vocab));
   }
   const absl::Status status = transformer_->Forward(batch, logits_);
   ++counters_.forward_steps;
   if (!status.ok()) {
     for (const Slot& slot : slots) {
       slot.request->abort_requested = true;
-      slot.request->abort_reason = absl::InternalError(
-          StrCat("the forward pass failed: ", status.message()));
+      slot.request->abort_reason =
+          absl::InternalError(StrCat("the forward pass failed: ", status.message()));
     }
     ApplyAborts();
+    ShrinkLogits(usual_size);
     return;
   }
-  const std::int64_t vocab = transformer_->vocab_size();
   std::int64_t logits_row = 0;
   for (const Slot& slot : slots) {
     Request& r = *slot.request;
@@ -381,14 +405,24 @@ void Scheduler::RunBatch(std::vector<Slot>& slots) {
       // After each prefill chunk, publish the computed prefix to concurrent requests.
       CacheComputedPages(r);
     }
-    if (slot.need_logits) {
-      std::span<float> logits(logits_.data() + logits_row * vocab, static_cast<std::size_t>(vocab));
-      ++logits_row;
-      AcceptToken(r, logits);
+    auto row = [&](std::int64_t index) {
+      return std::span<float>(logits_.data() + (logits_row + index) * vocab,
+                              static_cast<std::size_t>(vocab));
+    };
+    if (r.prompt_logprobs_pending()) {
+      const std::int64_t first_position = slot.start + slot.count - slot.logit_rows;
+      const std::int64_t end = std::min(slot.start + slot.count, r.prompt_tokens - 1);
+      for (std::int64_t p = std::max(first_position, r.prompt_logits_next); p < end; ++p) {
+        ScorePromptToken(r, p, row(p - first_position));
+      }
+    }
+    if (slot.sample) {
+      AcceptToken(r, row(slot.logit_rows - 1));
     } else if (r.computed == static_cast<std::int64_t>(r.tokens.size()) &&  // prefill only
                r.output_tokens() >= r.max_output_tokens) {
       r.pending_finish = FinishReason::kLength;
     }
+    logits_row += slot.logit_rows;
   }
   for (std::size_t i = 0; i < running_.size();) {
     if (!running_[i]->pending_finish.has_value()) {
@@ -399,6 +433,27 @@ void Scheduler::RunBatch(std::vector<Slot>& slots) {
     nlohmann::json matched = std::move(running_[i]->matched_stop);
     FinishRunning(i, reason, std::move(matched), absl::OkStatus());
   }
+  ShrinkLogits(usual_size);
+}
+
+void Scheduler::ShrinkLogits(std::size_t usual_size) {
+  if (logits_.size() <= usual_size) return;
+  logits_.resize(usual_size);
+  logits_.shrink_to_fit();
+}
+
+void Scheduler::ScorePromptToken(Request& r, std::int64_t position, std::span<const float> logits) {
+  const std::int32_t token = r.tokens[static_cast<std::size_t>(position + 1)];
+  const float log_normalizer = LogNormalizer(logits);
+  OutputLogprob scored{token, logits[static_cast<std::size_t>(token)] - log_normalizer, {}};
+  if (r.params.top_logprobs > 0) {
+    for (const TokenLogprob& top :
+         MostLikely(logits, log_normalizer, r.params.top_logprobs, top_scratch_)) {
+      scored.top.push_back({top.token, top.logprob});
+    }
+  }
+  r.prompt_logprobs.push_back(std::move(scored));
+  r.prompt_logits_next = position + 1;
 }
 
 void Scheduler::AcceptToken(Request& r, std::span<float> logits) {
@@ -430,6 +485,7 @@ void Scheduler::AcceptToken(Request& r, std::span<float> logits) {
   }
   if (!r.cached_tokens_reported) {
     delta.cached_tokens = r.cached_tokens;
+    delta.prompt_logprobs = r.prompt_logprobs;
     r.cached_tokens_reported = true;
   }
 
@@ -438,7 +494,8 @@ void Scheduler::AcceptToken(Request& r, std::span<float> logits) {
                    Contains(r.params.stop_token_ids, sampled.token));
   if (stop_token) {
     // SGLang trims the matched stop token from the text unless no_stop_trim.
-    if (r.params.no_stop_trim) delta.text += r.stop_strings.Push(r.detokenizer.Push(sampled.token)).text;
+    if (r.params.no_stop_trim)
+      delta.text += r.stop_strings.Push(r.detokenizer.Push(sampled.token)).text;
     r.pending_finish = FinishReason::kStop;
     r.matched_stop = sampled.token;
   } else {
@@ -551,6 +608,7 @@ void Scheduler::Finish(std::unique_ptr<Request> request, FinishReason reason,
   result.text = std::move(r.text);
   result.output_ids.assign(r.tokens.begin() + r.prompt_tokens, r.tokens.end());
   result.logprobs = std::move(r.logprobs);
+  result.prompt_logprobs = std::move(r.prompt_logprobs);
   result.finish_reason = reason;
   result.matched_stop = std::move(matched_stop);
   result.error = std::move(error);

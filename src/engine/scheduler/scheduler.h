@@ -24,6 +24,7 @@
 #include <deque>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -114,6 +115,11 @@ class Scheduler {
   void RunBatch(std::vector<Slot>& slots);
   // Samples and appends the next token, streams it, and sets pending_finish when done.
   void AcceptToken(Request& request, std::span<float> logits);
+  // Scores the prompt token after `position` with that position's logits (positions come in
+  // order from request.prompt_logits_next: the cache never supplies them).
+  void ScorePromptToken(Request& request, std::int64_t position, std::span<const float> logits);
+  // Returns the logits buffer to its usual size after a step that grew it.
+  void ShrinkLogits(std::size_t usual_size);
 
   // Moves the request's computed full pages into the radix cache and pins them.
   void CacheComputedPages(Request& request);
@@ -134,6 +140,7 @@ class Scheduler {
   std::vector<std::unique_ptr<Request>> running_;  // in admission order
   std::vector<float> logits_;
   std::vector<std::int32_t> suppressed_scratch_;
+  std::vector<std::pair<float, std::int32_t>> top_scratch_;  // ScorePromptToken's
   SchedulerCounters counters_;
 };
 

@@ -59,9 +59,10 @@ Transformer::Transformer(const ModelConfig& config, const TransformerOptions& op
 
 Transformer::~Transformer() = default;
 
-absl::StatusOr<std::unique_ptr<Transformer>> Transformer::Create(
-    const ModelConfig& config, const ModelWeights& weights, const TransformerOptions& options,
-    ThreadPool* pool) {
+absl::StatusOr<std::unique_ptr<Transformer>> Transformer::Create(const ModelConfig& config,
+                                                                 const ModelWeights& weights,
+                                                                 const TransformerOptions& options,
+                                                                 ThreadPool* pool) {
   for (std::int64_t window : config.layer_attention_window) {
     if (window > 0 && window < options.max_positions) {
       return absl::UnimplementedError(StrCat(
@@ -131,10 +132,9 @@ absl::StatusOr<std::unique_ptr<Transformer>> Transformer::Create(
   model->attention_.resize(tokens * q_width);
   model->gate_.resize(tokens * intermediate);
   model->up_.resize(tokens * intermediate);
-  model->last_hidden_.resize(static_cast<size_t>(options.max_batch_sequences) * hidden);
   model->positions_.resize(tokens);
   model->slots_.resize(tokens);
-  size_t scratch = MatmulScratchBytes(model->lm_head_, options.max_batch_sequences);
+  size_t scratch = MatmulScratchBytes(model->lm_head_, options.max_batch_tokens);
   for (const Layer& layer : model->layers_) {
     for (const PackedWeights* w :
          {&layer.q, &layer.k, &layer.v, &layer.o, &layer.gate, &layer.up, &layer.down}) {
@@ -156,8 +156,7 @@ std::int64_t Transformer::weight_bytes() const {
   return bytes;
 }
 
-absl::Status Transformer::Forward(std::span<const ForwardSequence> batch,
-                                  std::span<float> logits) {
+absl::Status Transformer::Forward(std::span<const ForwardSequence> batch, std::span<float> logits) {
   const std::int64_t hidden = config_.hidden_size;
   const std::int64_t heads = config_.num_attention_heads;
   const std::int64_t kv_heads = config_.num_key_value_heads;
@@ -181,14 +180,15 @@ absl::Status Transformer::Forward(std::span<const ForwardSequence> batch,
       return absl::InvalidArgumentError("a page table does not cover the sequence");
     }
     if (total + count > options_.max_batch_tokens) {
-      return absl::InvalidArgumentError(StrCat("the batch has more than ", options_.max_batch_tokens,
-                                               " tokens"));
+      return absl::InvalidArgumentError(
+          StrCat("the batch has more than ", options_.max_batch_tokens, " tokens"));
     }
     for (std::int64_t t = 0; t < count; ++t) {
       const std::int64_t position = sequence.start_position + t;
       positions_[static_cast<size_t>(total + t)] = static_cast<std::int32_t>(position);
       slots_[static_cast<size_t>(total + t)] =
-          static_cast<std::int64_t>(sequence.page_table[static_cast<size_t>(position / page_size)]) *
+          static_cast<std::int64_t>(
+              sequence.page_table[static_cast<size_t>(position / page_size)]) *
               page_size +
           position % page_size;
       const std::int32_t token = sequence.tokens[static_cast<size_t>(t)];
@@ -205,10 +205,13 @@ absl::Status Transformer::Forward(std::span<const ForwardSequence> batch,
                          .num_tokens = count,
                          .token_offset = total});
     total += count;
-    if (sequence.need_logits) ++wanted;
+    if (sequence.logit_rows < 0 || sequence.logit_rows > count) {
+      return absl::InvalidArgumentError(StrCat("logits wanted for ", sequence.logit_rows,
+                                               " rows of a sequence of ", count, " tokens"));
+    }
+    wanted += sequence.logit_rows;
   }
-  if (wanted > options_.max_batch_sequences ||
-      static_cast<std::int64_t>(logits.size()) < wanted * config_.vocab_size) {
+  if (static_cast<std::int64_t>(logits.size()) < wanted * config_.vocab_size) {
     return absl::InvalidArgumentError("the logits buffer is too small for the batch");
   }
 
@@ -246,19 +249,19 @@ absl::Status Transformer::Forward(std::span<const ForwardSequence> batch,
     Add(x, h, total * hidden, x, pool_);
   }
 
-  // The final norm and LM head only for the rows whose logits are wanted.
+  // The final norm and LM head only for the rows whose logits are wanted, gathered into h (free
+  // after the last layer).
   std::int64_t row = 0;
   std::int64_t offset = 0;
   for (const ForwardSequence& sequence : batch) {
     offset += static_cast<std::int64_t>(sequence.tokens.size());
-    if (!sequence.need_logits) continue;
-    std::copy_n(x + (offset - 1) * hidden, hidden, last_hidden_.data() + row * hidden);
-    ++row;
+    std::copy_n(x + (offset - sequence.logit_rows) * hidden, sequence.logit_rows * hidden,
+                h + row * hidden);
+    row += sequence.logit_rows;
   }
   if (row == 0) return absl::OkStatus();
-  RmsNorm(last_hidden_.data(), row, hidden, final_norm_.data, final_norm_.dtype, eps,
-          last_hidden_.data(), pool_);
-  Matmul(last_hidden_.data(), row, lm_head_, nullptr, logits.data(), scratch, pool_);
+  RmsNorm(h, row, hidden, final_norm_.data, final_norm_.dtype, eps, h, pool_);
+  Matmul(h, row, lm_head_, nullptr, logits.data(), scratch, pool_);
   return absl::OkStatus();
 }
 

@@ -5,7 +5,7 @@
 // Per layer, on f32 activations: RMSNorm → Q/K/V projections (+bias for Qwen2) → per-head Q/K
 // RMSNorm (Qwen3) → RoPE (rotate-half) → store K/V → causal GQA attention over the sequence's pages
 // → output projection → residual; RMSNorm → gate/up → silu(gate)·up → down → residual. Then the
-// final RMSNorm and the LM head for the last new token of each sequence that asks for logits.
+// final RMSNorm and the LM head for the last new tokens of each sequence that asks for logits.
 //
 // Weights stay in their stored precision (views into the mmap'd checkpoint) or are quantized to
 // int8 once at creation. Every buffer is allocated at creation for up to `max_batch_tokens` tokens
@@ -61,8 +61,9 @@ struct ForwardSequence {
   std::int64_t start_position = 0;
   // Logical page → physical page, covering positions [0, start_position + tokens.size()).
   std::span<const std::int32_t> page_table;
-  // Compute the logits of the last token (a mid-prompt prefill chunk does not need them).
-  bool need_logits = true;
+  // Compute the logits of this many of the last tokens: 1 to sample the next token, 0 for a
+  // mid-prompt prefill chunk, more for prompt log probabilities.
+  std::int64_t logit_rows = 1;
 };
 
 class Transformer {
@@ -75,7 +76,7 @@ class Transformer {
   Transformer(const Transformer&) = delete;
   Transformer& operator=(const Transformer&) = delete;
 
-  // Runs one step. `logits` receives vocab_size() floats for each sequence with need_logits, in
+  // Runs one step. `logits` receives vocab_size() floats per logit row, sequence by sequence, in
   // order. kInvalidArgument when the batch exceeds the limits given at creation.
   absl::Status Forward(std::span<const ForwardSequence> batch, std::span<float> logits);
 
@@ -106,7 +107,7 @@ class Transformer {
   std::vector<Layer> layers_;
 
   // Activations for up to max_batch_tokens tokens (allocated once).
-  std::vector<float> x_, h_, q_, k_, v_, attention_, gate_, up_, last_hidden_;
+  std::vector<float> x_, h_, q_, k_, v_, attention_, gate_, up_;
   std::vector<std::int32_t> positions_;
   std::vector<std::int64_t> slots_;
   std::vector<std::byte> matmul_scratch_;
