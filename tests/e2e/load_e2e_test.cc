@@ -100,6 +100,34 @@ TEST(LifecycleE2eTest, AbortRequestByRidPrefixEndsAGenerationWithAbort) {
   EXPECT_EQ((*server)->Stop(SIGTERM), 0) << (*server)->log();
 }
 
+// A batch whose second item is refused (its rid repeats the first's) answers the error, and the
+// first item, already submitted, is aborted rather than left running: its rid is free again. (On
+// the slow model: the tiny one can finish the first item before the second is even submitted.)
+TEST(LifecycleE2eTest, ABatchWithARefusedItemAnswersTheErrorAndAbortsTheRest) {
+  auto server = ServeProcess::Start(kSlowArgs, SlowModelDir());
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string url = (*server)->base_url();
+  auto aborted_total = [&url] {
+    const std::string metric = "sglang:num_aborted_requests_total{model_name=\"slow\"} ";
+    const std::string body = Http("GET", url + "/metrics").body;
+    const std::size_t at = body.find(metric);
+    return at == std::string::npos ? -1 : std::stoi(body.substr(at + metric.size()));
+  };
+  EXPECT_EQ(aborted_total(), 0);
+  const json body = {{"text", {"first", "second"}},
+                     {"rid", {"twice", "twice"}},
+                     {"sampling_params", {{"max_new_tokens", 1500}, {"ignore_eos", true}}}};
+  HttpResult refused = Http("POST", url + "/generate", body.dump());
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("Duplicate request ID detected: twice"), std::string::npos)
+      << refused.body;
+  EXPECT_EQ(aborted_total(), 1);
+  const json again = {
+      {"text", "first"}, {"rid", "twice"}, {"sampling_params", {{"max_new_tokens", 1}}}};
+  EXPECT_EQ(Http("POST", url + "/generate", again.dump()).status, 200);
+  EXPECT_EQ((*server)->Stop(SIGTERM), 0) << (*server)->log();
+}
+
 TEST(LifecycleE2eTest, ClientThatHangsUpMidStreamAbortsItsRequest) {
   auto server = ServeProcess::Start(kSlowArgs, SlowModelDir());
   ASSERT_TRUE(server.ok()) << server.status();

@@ -65,30 +65,6 @@ TEST_F(NativeApiE2eTest, GenerateFromInputIdsAndAsABatch) {
   }
 }
 
-// A batch whose second item is refused (its rid repeats the first's) answers the error, and the
-// first item, already submitted, is aborted rather than left running: its rid is free again.
-TEST_F(NativeApiE2eTest, ABatchWithARefusedItemAnswersTheErrorAndRunsNothing) {
-  auto aborted_total = [] {
-    const std::string metric = "sglang:num_aborted_requests_total{model_name=\"tiny-test\"} ";
-    const std::string body = Get("/metrics").body;
-    const std::size_t at = body.find(metric);
-    return at == std::string::npos ? -1 : std::stoi(body.substr(at + metric.size()));
-  };
-  const int aborted_before = aborted_total();
-  const json body = {{"text", {"first", "second"}},
-                     {"rid", {"twice", "twice"}},
-                     {"sampling_params", {{"max_new_tokens", 200}, {"ignore_eos", true}}}};
-  HttpResult refused = Post("/generate", body);
-  EXPECT_EQ(refused.status, 400) << refused.body;
-  EXPECT_NE(refused.body.find("Duplicate request ID detected: twice"), std::string::npos)
-      << refused.body;
-  EXPECT_EQ(aborted_total(), aborted_before + 1);
-  HttpResult again =
-      Post("/generate",
-           {{"text", "first"}, {"rid", "twice"}, {"sampling_params", {{"max_new_tokens", 1}}}});
-  EXPECT_EQ(again.status, 200) << again.body;
-}
-
 TEST_F(NativeApiE2eTest, StreamIsCumulativeAndEndsWithDone) {
   HttpResult result =
       Post("/generate", {{"text", "Count with me"},
