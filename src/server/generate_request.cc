@@ -49,7 +49,7 @@ absl::StatusOr<GenerateCall> ParseGenerateCall(const Json& body,
   const Json* session_params = reader.Raw("session_params");
   GenerateCall call;
   call.stream = reader.Bool("stream").value_or(false);
-  std::optional<std::int64_t> logprob_start_len = reader.Int("logprob_start_len");
+  const Json* logprob_start_len = reader.Raw("logprob_start_len");
   std::optional<std::int64_t> top_logprobs_num = reader.Int("top_logprobs_num");
   bool return_text = reader.Bool("return_text_in_logprobs").value_or(false);
   std::optional<std::string> session_id = reader.String("session_id");
@@ -145,6 +145,11 @@ absl::StatusOr<GenerateCall> ParseGenerateCall(const Json& body,
     return absl::InvalidArgumentError(
         StrCat("return_logprob has ", return_logprob->size(), " entries for ", count, " prompts"));
   }
+  const bool start_is_list = logprob_start_len != nullptr && logprob_start_len->is_array();
+  if (start_is_list && logprob_start_len->size() != count) {
+    return absl::InvalidArgumentError(StrCat("logprob_start_len has ", logprob_start_len->size(),
+                                             " entries for ", count, " prompts"));
+  }
   if (top_logprobs_num.has_value() && (*top_logprobs_num < 0 || *top_logprobs_num > 1000)) {
     return ValidationError(
         StrCat("body.top_logprobs_num: must be in [0, 1000], got ", *top_logprobs_num));
@@ -182,7 +187,14 @@ absl::StatusOr<GenerateCall> ParseGenerateCall(const Json& body,
     item.return_text_in_logprobs = return_text;
     item.sampling.return_logprob = item.return_logprob;
     item.sampling.top_logprobs = item.return_logprob ? item.top_logprobs_num : 0;
-    item.sampling.logprob_start_len = item.return_logprob ? logprob_start_len.value_or(-1) : -1;
+    if (const Json* value = PerItem(logprob_start_len, i, start_is_list);
+        value != nullptr && !value->is_null()) {
+      if (!value->is_number_integer()) {
+        return ValidationError(StrCat(
+            "body.logprob_start_len: Input should be a valid integer, got ", Preview(*value)));
+      }
+      if (item.return_logprob) item.sampling.logprob_start_len = value->get<std::int64_t>();
+    }
     if (session_params != nullptr) {
       absl::StatusOr<SessionParams> parsed = ParseSessionParams(*session_params);
       if (!parsed.ok()) return parsed.status();

@@ -151,6 +151,16 @@ TEST(GenerateResultJsonTest, InputLogprobsStartWithANullEntry) {
   EXPECT_EQ(meta["input_top_logprobs"],
             Json::parse(R"([null, [[-0.5, 4, "t4"]], [[-2.0, 9, "t9"]]])"));
 
+  // One start per prompt of a batch; without return_logprob it means nothing.
+  absl::StatusOr<GenerateCall> batch = Parse(
+      R"({"input_ids": [[7, 8, 9], [7, 8]], "return_logprob": [true, false],
+          "logprob_start_len": [1, 0]})");
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->items[0].sampling.logprob_start_len, 1);
+  EXPECT_EQ(batch->items[1].sampling.logprob_start_len, -1);
+  EXPECT_FALSE(Parse(R"({"input_ids": [[7], [8]], "logprob_start_len": [1]})").ok());
+  EXPECT_FALSE(Parse(R"({"input_ids": [7], "logprob_start_len": "1"})").ok());
+
   // Without logprob_start_len: the last prompt token only, as SGLang.
   absl::StatusOr<GenerateCall> plain = Parse(R"({"input_ids": [7, 8, 9], "return_logprob": true})");
   ASSERT_TRUE(plain.ok());
