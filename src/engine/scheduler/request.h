@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -51,11 +52,12 @@ struct Request {
   }
   // Prompt log probabilities still to be scored (SamplingParams::logprob_start_len).
   bool prompt_logprobs_pending() const { return prompt_logits_next < prompt_tokens - 1; }
-  // How many leading tokens the radix cache may supply: never the last (its logits pick the next
+  // The leading tokens the radix cache may supply: never the last (its logits pick the next
   // token), nor a position whose logits are still wanted for a prompt log probability.
-  std::int64_t cacheable_tokens() const {
-    return prompt_logprobs_pending() ? prompt_logits_next
-                                     : static_cast<std::int64_t>(tokens.size()) - 1;
+  std::span<const std::int32_t> cacheable_prefix() const {
+    return std::span(tokens).first(static_cast<std::size_t>(
+        prompt_logprobs_pending() ? prompt_logits_next
+                                  : static_cast<std::int64_t>(tokens.size()) - 1));
   }
 
   const std::string rid;

@@ -32,6 +32,14 @@ bool Contains(std::span<const std::int32_t> ids, std::int32_t id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
+// The API's form of a token's log probability and its alternatives.
+OutputLogprob ToOutputLogprob(std::int32_t token, float logprob,
+                              const std::vector<TokenLogprob>& alternatives) {
+  OutputLogprob entry{token, logprob, {}};
+  for (const TokenLogprob& top : alternatives) entry.top.push_back({top.token, top.logprob});
+  return entry;
+}
+
 // A running request is decoding once it has output and only its newest token is uncomputed.
 bool IsDecoding(const Request& request) {
   return request.output_tokens() > 0 && request.tokens_to_compute() == 1;
@@ -261,11 +269,7 @@ std::vector<std::size_t> Scheduler::AdmissionOrder() {
   if (!by_prefix) return order;  // the deque is in arrival order (preempted requests in front)
   std::vector<std::int64_t> matched(waiting_.size());
   for (std::size_t i = 0; i < waiting_.size(); ++i) {
-    const auto& tokens = waiting_[i]->tokens;
-    matched[i] = cache_
-                     .MatchPrefix(std::span(tokens).first(
-                         static_cast<std::size_t>(waiting_[i]->cacheable_tokens())))
-                     .tokens;
+    matched[i] = cache_.MatchPrefix(waiting_[i]->cacheable_prefix()).tokens;
   }
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return matched[a] > matched[b]; });
@@ -294,8 +298,7 @@ void Scheduler::AdmitWaiting(std::vector<Slot>& slots, std::int64_t& budget) {
     // Matched again (AdmissionOrder's match only ordered): admitting earlier candidates may have
     // evicted nodes since.
     if (options_.enable_radix_cache) {
-      match = cache_.MatchPrefix(
-          std::span(r.tokens).first(static_cast<std::size_t>(r.cacheable_tokens())));
+      match = cache_.MatchPrefix(r.cacheable_prefix());
       if (match.tokens == 0) match.node = nullptr;  // the root: nothing to pin
     }
     if (SharesPrefixInFlight(r, match.tokens)) continue;  // its prefix is being computed
@@ -445,14 +448,11 @@ void Scheduler::ShrinkLogits(std::size_t usual_size) {
 void Scheduler::ScorePromptToken(Request& r, std::int64_t position, std::span<const float> logits) {
   const std::int32_t token = r.tokens[static_cast<std::size_t>(position + 1)];
   const float log_normalizer = LogNormalizer(logits);
-  OutputLogprob scored{token, logits[static_cast<std::size_t>(token)] - log_normalizer, {}};
-  if (r.params.top_logprobs > 0) {
-    for (const TokenLogprob& top :
-         MostLikely(logits, log_normalizer, r.params.top_logprobs, top_scratch_)) {
-      scored.top.push_back({top.token, top.logprob});
-    }
-  }
-  r.prompt_logprobs.push_back(std::move(scored));
+  r.prompt_logprobs.push_back(
+      ToOutputLogprob(token, logits[static_cast<std::size_t>(token)] - log_normalizer,
+                      r.params.top_logprobs > 0
+                          ? MostLikely(logits, log_normalizer, r.params.top_logprobs, top_scratch_)
+                          : std::vector<TokenLogprob>{}));
   r.prompt_logits_next = position + 1;
 }
 
@@ -478,8 +478,7 @@ void Scheduler::AcceptToken(Request& r, std::span<float> logits) {
   delta.rid = r.rid;
   delta.token_ids.push_back(sampled.token);
   if (r.params.return_logprob) {
-    OutputLogprob logprob{sampled.token, sampled.logprob, {}};
-    for (const TokenLogprob& top : sampled.top) logprob.top.push_back({top.token, top.logprob});
+    OutputLogprob logprob = ToOutputLogprob(sampled.token, sampled.logprob, sampled.top);
     r.logprobs.push_back(logprob);
     delta.logprobs.push_back(std::move(logprob));
   }

@@ -22,14 +22,14 @@ absl::StatusOr<KvCache> KvCache::Create(std::int64_t num_layers, std::int64_t nu
   cache.layout_ = layout;
   cache.num_pages_ = num_pages;
   const std::int64_t pool_bytes = num_pages * KvCachePageBytes(layout);
-  cache.bytes_ = 2 * num_layers * pool_bytes;
   // HugePageMemory: 4 KB-aligned at least (so every KV page starts on its own cache lines for the
   // AVX-512 loads), huge pages against the TLB misses of attention's scattered page reads and
   // against faulting in a 4 KB page for every few tokens of every layer as a batch grows
   // (measured: batch-16 decode 10-15% slower on a fresh pool), and zeros until written, so
   // never-written slots (the scratch page, the tails of partial pages) hold finite values while a
   // large pool costs neither start-up time nor resident memory until requests use it.
-  absl::StatusOr<HugePageMemory> memory = HugePageMemory::Map(cache.bytes_, "the KV cache");
+  absl::StatusOr<HugePageMemory> memory =
+      HugePageMemory::Map(2 * num_layers * pool_bytes, "the KV cache");
   if (!memory.ok()) {
     return absl::ResourceExhaustedError(
         StrCat(memory.status().message(), "; lower --max-kv-tokens"));

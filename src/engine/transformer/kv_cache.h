@@ -30,7 +30,7 @@ class KvCache {
   }
   std::int64_t num_pages() const { return num_pages_; }
   const KvCacheLayout& layout() const { return layout_; }
-  std::int64_t bytes() const { return bytes_; }
+  std::int64_t bytes() const { return memory_.size(); }
 
   // CopySlots() copies the keys and values of the first `slots` slots of page `from` into page
   // `to`, in every layer: a request continuing a cached partial page gets those tokens without
@@ -41,7 +41,6 @@ class KvCache {
   HugePageMemory memory_;
   std::vector<KvCacheLayer> layers_;
   std::int64_t num_pages_ = 0;
-  std::int64_t bytes_ = 0;
   KvCacheLayout layout_;
 };
 
